@@ -1,0 +1,126 @@
+//! The model card: the contract between the trainer and every consumer of a
+//! model. It says how to rebuild the network, which weights file belongs to
+//! it (by sha256), the item vocabulary, the cold-start popular items, and how
+//! the model was trained and measured, so anyone can rerun both.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use crate::data::ItemVocab;
+use crate::error::{Result, VitrineError};
+use crate::eval::RankingMetrics;
+use crate::model::SasRecConfig;
+
+pub const CARD_FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ModelCard {
+    pub format: u32,
+    pub name: String,
+    pub task: String,
+    pub architecture: String,
+    pub config: SasRecConfig,
+    pub weights: WeightsInfo,
+    pub data: DataInfo,
+    pub protocol: String,
+    pub metrics: MetricsInfo,
+    pub training: TrainingInfo,
+    /// External ids of the most popular training items, most popular first:
+    /// what a shopper with no history is shown.
+    pub popular: Vec<String>,
+    /// External item ids; model index `i` is `items[i - 1]` (0 is padding).
+    pub items: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WeightsInfo {
+    pub file: String,
+    pub bytes: u64,
+    pub sha256: String,
+    pub dtype: String,
+    pub quantization: String,
+    pub parameters: usize,
+    pub f32_bytes: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DataInfo {
+    pub name: String,
+    pub source: String,
+    pub users: usize,
+    pub items: usize,
+    pub interactions: usize,
+    pub preprocessing: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_log: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MetricsInfo {
+    /// Split name ("validation" / "test") -> metrics.
+    pub f32: BTreeMap<String, RankingMetrics>,
+    pub int8: BTreeMap<String, RankingMetrics>,
+    /// The popularity baseline (training counts only), same protocol, same run.
+    pub popularity: BTreeMap<String, RankingMetrics>,
+    /// Relative NDCG@10 change of int8 against f32 on the test split.
+    pub int8_ndcg10_change: f64,
+    /// Published reference numbers for this split, for comparison.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub references: BTreeMap<String, BTreeMap<String, f64>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TrainingInfo {
+    pub command: String,
+    pub eval_command: String,
+    pub seconds: f64,
+    pub epochs: usize,
+    pub best_epoch: usize,
+    pub seed: u64,
+    pub hardware: String,
+    pub backend: String,
+    pub loss: String,
+    pub optimizer: String,
+    pub batch_size: usize,
+    pub learning_rate: f64,
+    pub examples_per_second: f64,
+    pub burn_version: String,
+}
+
+impl ModelCard {
+    pub fn from_json(text: &str) -> Result<Self> {
+        let card: ModelCard =
+            serde_json::from_str(text).map_err(|e| VitrineError::InvalidCard(format!("not a Vitrine model card: {e}")))?;
+        card.validate()?;
+        Ok(card)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("cards always serialise")
+    }
+
+    /// Internal consistency: the vocabulary fits the network and is unique.
+    pub fn validate(&self) -> Result<()> {
+        if self.format != CARD_FORMAT {
+            return Err(VitrineError::InvalidCard(format!(
+                "card format {} is not the supported format {CARD_FORMAT}",
+                self.format
+            )));
+        }
+        if self.items.len() != self.config.num_items {
+            return Err(VitrineError::InvalidCard(format!(
+                "card lists {} items but the network has {}",
+                self.items.len(),
+                self.config.num_items
+            )));
+        }
+        if self.weights.sha256.len() != 64 || !self.weights.sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(VitrineError::InvalidCard("weights.sha256 is not a 64-digit hex digest".into()));
+        }
+        self.vocab().map(|_| ())
+    }
+
+    pub fn vocab(&self) -> Result<ItemVocab> {
+        ItemVocab::from_ids(self.items.clone()).map_err(VitrineError::InvalidCard)
+    }
+}

@@ -1,0 +1,104 @@
+//! Where interactions come from: a sequences file or an event-log CSV (plain
+//! or .gz). Shared by `train` and `eval-recommender` so both read data the
+//! same way.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use clap::Args;
+use vitrine::data::events::{read_event_log, EventLogSpec, EventLogStats};
+use vitrine::data::sequences::parse_sequences;
+use vitrine::data::Interactions;
+
+#[derive(Args, Debug, Clone)]
+pub struct DataArgs {
+    /// Sequences file: one line per user, `user item item ...`, oldest first.
+    #[arg(long, conflicts_with = "events")]
+    pub sequences: Option<PathBuf>,
+    /// Event-log CSV (optionally .gz) with user, item and time columns.
+    #[arg(long)]
+    pub events: Option<PathBuf>,
+    #[arg(long, default_value = "CustomerID")]
+    pub user_col: String,
+    #[arg(long, default_value = "StockCode")]
+    pub item_col: String,
+    #[arg(long, default_value = "InvoiceDate")]
+    pub time_col: String,
+    /// Skip rows whose COLUMN starts with PREFIX, e.g. `InvoiceNo=C` (cancellations). Repeatable.
+    #[arg(long = "skip-prefix", value_name = "COLUMN=PREFIX")]
+    pub skip_prefixes: Vec<String>,
+    /// Skip rows where this numeric column is not > 0. Repeatable.
+    #[arg(long = "positive", value_name = "COLUMN")]
+    pub positive_cols: Vec<String>,
+    /// Comma-separated item ids that are not products (postage, fees...).
+    #[arg(long, value_delimiter = ',')]
+    pub exclude_items: Vec<String>,
+    /// Keep only the first event of each user–item pair.
+    #[arg(long)]
+    pub dedupe: bool,
+    /// k-core: keep users with at least this many items...
+    #[arg(long, default_value_t = 1)]
+    pub min_user_items: usize,
+    /// ...and items with at least this many users, iterated until stable.
+    #[arg(long, default_value_t = 1)]
+    pub min_item_users: usize,
+}
+
+pub fn open(path: &Path) -> anyhow::Result<Box<dyn Read>> {
+    let file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let reader = BufReader::new(file);
+    Ok(if path.extension().is_some_and(|e| e == "gz") {
+        Box::new(flate2::read::MultiGzDecoder::new(reader))
+    } else {
+        Box::new(reader)
+    })
+}
+
+impl DataArgs {
+    pub fn spec(&self) -> anyhow::Result<EventLogSpec> {
+        let skip_prefixes = self
+            .skip_prefixes
+            .iter()
+            .map(|s| {
+                s.split_once('=')
+                    .map(|(c, p)| (c.to_string(), p.to_string()))
+                    .with_context(|| format!("--skip-prefix {s:?} is not COLUMN=PREFIX"))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(EventLogSpec {
+            user_col: self.user_col.clone(),
+            item_col: self.item_col.clone(),
+            time_col: self.time_col.clone(),
+            skip_prefixes,
+            positive_cols: self.positive_cols.clone(),
+            exclude_items: self.exclude_items.iter().cloned().collect::<HashSet<_>>(),
+            dedupe: self.dedupe,
+            min_user_items: self.min_user_items,
+            min_item_users: self.min_item_users,
+        })
+    }
+
+    /// Read the interactions, and the event-log statistics when the input is a log.
+    pub fn load(&self) -> anyhow::Result<(Interactions, Option<EventLogStats>)> {
+        match (&self.sequences, &self.events) {
+            (Some(path), None) => {
+                let mut text = String::new();
+                open(path)?.read_to_string(&mut text).with_context(|| format!("reading {}", path.display()))?;
+                Ok((parse_sequences(&text).with_context(|| format!("parsing {}", path.display()))?, None))
+            }
+            (None, Some(path)) => {
+                let (data, stats) =
+                    read_event_log(open(path)?, &self.spec()?).with_context(|| format!("parsing {}", path.display()))?;
+                Ok((data, Some(stats)))
+            }
+            _ => bail!("give exactly one of --sequences or --events"),
+        }
+    }
+
+    pub fn source(&self) -> String {
+        self.sequences.as_ref().or(self.events.as_ref()).map(|p| p.display().to_string()).unwrap_or_default()
+    }
+}

@@ -1,0 +1,50 @@
+//! Command-line definition and dispatch. Each command lives in its own module
+//! and takes its parsed `…Args`.
+
+mod catalog_cmd;
+mod eval_cmd;
+mod input;
+mod recommend_cmd;
+mod train_cmd;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "vitrine", version, about = "Train, quantize and evaluate Vitrine's on-device recommenders")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Commands,
+}
+
+#[derive(Subcommand, Debug)]
+enum Commands {
+    /// Train a SASRec recommender, quantize it to int8 and write models/NAME.bpk + NAME.json.
+    Train(train_cmd::TrainArgs),
+    /// Evaluate a shipped model (leave-one-out, full ranking); prints one JSON line.
+    EvalRecommender(eval_cmd::EvalArgs),
+    /// Build the widget's catalog JSON (id, title, price) from an event-log export.
+    Catalog(catalog_cmd::CatalogArgs),
+    /// Recommend for a history given on the command line (a quick manual check).
+    Recommend(recommend_cmd::RecommendArgs),
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Commands::Train(args) => train_cmd::run(args),
+        Commands::EvalRecommender(args) => eval_cmd::run(args),
+        Commands::Catalog(args) => catalog_cmd::run(args),
+        Commands::Recommend(args) => recommend_cmd::run(args),
+    }
+}
+
+/// The exact command line, for cards.
+pub fn command_line() -> String {
+    let mut args: Vec<String> = std::env::args().collect();
+    if let Some(first) = args.first_mut() {
+        *first = "vitrine".into();
+    }
+    args.iter()
+        .map(|a| if a.contains([' ', ',', '=']) { format!("'{a}'") } else { a.clone() })
+        .collect::<Vec<_>>()
+        .join(" ")
+}

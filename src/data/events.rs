@@ -1,0 +1,413 @@
+//! The event-log form: a CSV with one row per event and user, item and time
+//! columns named by the caller (for example the Online Retail export's
+//! CustomerID, StockCode, InvoiceDate). Optional filters cover what real shop
+//! exports need: cancellations, rows without a customer, non-product codes.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+
+use super::{Catalog, CatalogItem, Interactions, ItemVocab};
+use crate::error::{Result, VitrineError};
+
+/// Which columns to read and which rows to keep.
+#[derive(Debug, Clone, Default)]
+pub struct EventLogSpec {
+    pub user_col: String,
+    pub item_col: String,
+    pub time_col: String,
+    /// Skip rows whose column starts with a prefix, e.g. `("InvoiceNo", "C")` for cancellations.
+    pub skip_prefixes: Vec<(String, String)>,
+    /// Skip rows where any of these numeric columns is not > 0 (e.g. Quantity, UnitPrice).
+    pub positive_cols: Vec<String>,
+    /// Item ids that are not products (postage, fees, ...).
+    pub exclude_items: HashSet<String>,
+    /// Keep only the first event of each user–item pair.
+    pub dedupe: bool,
+    /// Iterated k-core: users with fewer items and items with fewer users are dropped until stable.
+    pub min_user_items: usize,
+    pub min_item_users: usize,
+}
+
+/// What happened to the rows, so the card can state the filtering exactly.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EventLogStats {
+    pub rows: usize,
+    pub without_user: usize,
+    pub skipped_by_prefix: usize,
+    pub not_positive: usize,
+    pub excluded_items: usize,
+    pub repeated_pairs: usize,
+    pub dropped_by_core: usize,
+    pub kept: usize,
+}
+
+struct Event {
+    user: String,
+    item: String,
+    time: i64,
+    row: usize,
+}
+
+fn column(headers: &csv::StringRecord, name: &str) -> Result<usize> {
+    headers.iter().position(|h| h.trim() == name).ok_or_else(|| VitrineError::Malformed {
+        what: "event log",
+        line: 1,
+        reason: format!(
+            "no column named {name:?}; the header has {:?}",
+            headers.iter().collect::<Vec<_>>()
+        ),
+    })
+}
+
+/// Parse a timestamp into a key that sorts like time: integer epoch seconds, or
+/// `YYYY-MM-DD[ T]HH:MM[:SS]` (and `YYYY/MM/DD`).
+pub fn time_key(text: &str) -> Option<i64> {
+    let text = text.trim();
+    if let Ok(epoch) = text.parse::<i64>() {
+        return Some(epoch);
+    }
+    let parts: Vec<i64> = text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    if parts.len() < 3 || parts[0] < 1000 || !(1..=12).contains(&parts[1]) || !(1..=31).contains(&parts[2]) {
+        return None;
+    }
+    let get = |i: usize| parts.get(i).copied().unwrap_or(0);
+    let (h, m, s) = (get(3), get(4), get(5));
+    if h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    // Not real seconds since an epoch, but strictly monotone in calendar order.
+    Some(((((parts[0] * 12 + parts[1]) * 31 + parts[2]) * 24 + h) * 60 + m) * 60 + s)
+}
+
+fn malformed(line: usize, reason: String) -> VitrineError {
+    VitrineError::Malformed {
+        what: "event log",
+        line,
+        reason,
+    }
+}
+
+/// Read an event log into per-user sequences ordered by time, then row order.
+pub fn read_event_log(reader: impl Read, spec: &EventLogSpec) -> Result<(Interactions, EventLogStats)> {
+    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+    let headers = csv
+        .headers()
+        .map_err(|e| malformed(1, format!("unreadable header: {e}")))?
+        .clone();
+    let user_col = column(&headers, &spec.user_col)?;
+    let item_col = column(&headers, &spec.item_col)?;
+    let time_col = column(&headers, &spec.time_col)?;
+    let prefix_cols = spec
+        .skip_prefixes
+        .iter()
+        .map(|(c, p)| Ok((column(&headers, c)?, p.as_str())))
+        .collect::<Result<Vec<_>>>()?;
+    let positive_cols = spec
+        .positive_cols
+        .iter()
+        .map(|c| Ok((column(&headers, c)?, c.as_str())))
+        .collect::<Result<Vec<_>>>()?;
+
+    let mut stats = EventLogStats::default();
+    let mut events = Vec::new();
+    for (row, record) in csv.records().enumerate() {
+        let line = row + 2;
+        let record = record.map_err(|e| malformed(line, e.to_string()))?;
+        stats.rows += 1;
+        let field = |i: usize| record.get(i).unwrap_or("").trim();
+        let user = field(user_col);
+        if user.is_empty() {
+            stats.without_user += 1;
+            continue;
+        }
+        if prefix_cols.iter().any(|&(c, p)| field(c).starts_with(p)) {
+            stats.skipped_by_prefix += 1;
+            continue;
+        }
+        let mut positive = true;
+        for &(c, name) in &positive_cols {
+            let value: f64 = field(c)
+                .parse()
+                .map_err(|_| malformed(line, format!("column {name} = {:?} is not a number", field(c))))?;
+            positive &= value > 0.0;
+        }
+        if !positive {
+            stats.not_positive += 1;
+            continue;
+        }
+        let item = field(item_col);
+        if item.is_empty() {
+            return Err(malformed(line, format!("empty {} column", spec.item_col)));
+        }
+        if spec.exclude_items.contains(item) {
+            stats.excluded_items += 1;
+            continue;
+        }
+        let time = time_key(field(time_col))
+            .ok_or_else(|| malformed(line, format!("unreadable time {:?}", field(time_col))))?;
+        events.push(Event {
+            user: user.to_string(),
+            item: item.to_string(),
+            time,
+            row,
+        });
+    }
+
+    // Group by user (in order of first appearance) and order each user's events.
+    let mut user_order: Vec<String> = Vec::new();
+    let mut by_user: HashMap<String, Vec<Event>> = HashMap::new();
+    for e in events {
+        if !by_user.contains_key(&e.user) {
+            user_order.push(e.user.clone());
+        }
+        by_user.entry(e.user.clone()).or_default().push(e);
+    }
+    let mut sequences: Vec<(String, Vec<String>)> = user_order
+        .into_iter()
+        .map(|user| {
+            let mut evs = by_user.remove(&user).unwrap_or_default();
+            evs.sort_by_key(|e| (e.time, e.row));
+            let mut seen = HashSet::new();
+            let mut items = Vec::with_capacity(evs.len());
+            for e in evs {
+                if spec.dedupe && !seen.insert(e.item.clone()) {
+                    stats.repeated_pairs += 1;
+                    continue;
+                }
+                items.push(e.item);
+            }
+            (user, items)
+        })
+        .collect();
+
+    stats.dropped_by_core = k_core(&mut sequences, spec.min_user_items, spec.min_item_users);
+
+    let mut vocab = ItemVocab::default();
+    let mut users = Vec::new();
+    let mut seqs = Vec::new();
+    for (user, items) in sequences {
+        seqs.push(items.iter().map(|i| vocab.intern(i)).collect::<Vec<_>>());
+        users.push(user);
+    }
+    stats.kept = seqs.iter().map(Vec::len).sum();
+    if seqs.is_empty() {
+        return Err(malformed(0, "no events left after filtering".into()));
+    }
+    Ok((
+        Interactions {
+            users,
+            sequences: seqs,
+            vocab,
+        },
+        stats,
+    ))
+}
+
+/// Drop users with < `min_user` events and items with < `min_item` users until
+/// nothing changes. Returns the number of events dropped.
+fn k_core(sequences: &mut Vec<(String, Vec<String>)>, min_user: usize, min_item: usize) -> usize {
+    let mut dropped = 0;
+    loop {
+        let mut item_users: HashMap<&str, usize> = HashMap::new();
+        for (_, items) in sequences.iter() {
+            for i in items.iter().collect::<HashSet<_>>() {
+                *item_users.entry(i.as_str()).or_default() += 1;
+            }
+        }
+        let rare: HashSet<String> = item_users
+            .into_iter()
+            .filter(|&(_, n)| n < min_item)
+            .map(|(i, _)| i.to_string())
+            .collect();
+        let before: usize = sequences.iter().map(|(_, s)| s.len()).sum();
+        for (_, items) in sequences.iter_mut() {
+            items.retain(|i| !rare.contains(i));
+        }
+        sequences.retain(|(_, items)| items.len() >= min_user.max(1));
+        let after: usize = sequences.iter().map(|(_, s)| s.len()).sum();
+        dropped += before - after;
+        if before == after {
+            return dropped;
+        }
+    }
+}
+
+/// Build a catalog from the same export: per item the most frequent title and
+/// the median unit price over the rows the spec keeps.
+pub fn catalog_from_event_log(
+    reader: impl Read,
+    spec: &EventLogSpec,
+    title_col: &str,
+    price_col: &str,
+    currency: &str,
+) -> Result<Catalog> {
+    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+    let headers = csv.headers().map_err(|e| malformed(1, e.to_string()))?.clone();
+    let item_col = column(&headers, &spec.item_col)?;
+    let title_col = column(&headers, title_col)?;
+    let price_col = column(&headers, price_col)?;
+    let prefix_cols = spec
+        .skip_prefixes
+        .iter()
+        .map(|(c, p)| Ok((column(&headers, c)?, p.as_str())))
+        .collect::<Result<Vec<_>>>()?;
+    let mut order: Vec<String> = Vec::new();
+    let mut titles: HashMap<String, HashMap<String, usize>> = HashMap::new();
+    let mut prices: HashMap<String, Vec<f64>> = HashMap::new();
+    for (row, record) in csv.records().enumerate() {
+        let record = record.map_err(|e| malformed(row + 2, e.to_string()))?;
+        let field = |i: usize| record.get(i).unwrap_or("").trim();
+        let item = field(item_col);
+        if item.is_empty()
+            || spec.exclude_items.contains(item)
+            || prefix_cols.iter().any(|&(c, p)| field(c).starts_with(p))
+        {
+            continue;
+        }
+        let (title, price) = (field(title_col), field(price_col).parse::<f64>().unwrap_or(-1.0));
+        if !titles.contains_key(item) {
+            order.push(item.to_string());
+        }
+        let counts = titles.entry(item.to_string()).or_default();
+        if !title.is_empty() {
+            *counts.entry(title.to_string()).or_default() += 1;
+        }
+        if price > 0.0 && price.is_finite() {
+            prices.entry(item.to_string()).or_default().push(price);
+        }
+    }
+    let mut items = Vec::new();
+    for id in order {
+        let Some(title) = titles[&id]
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+            .map(|(t, _)| t.clone())
+        else {
+            continue; // no usable title: not something to show a shopper
+        };
+        let Some(mut p) = prices.remove(&id) else { continue };
+        p.sort_by(f64::total_cmp);
+        let price = (p[p.len() / 2] * 100.0).round() / 100.0;
+        items.push(CatalogItem {
+            id,
+            title,
+            price,
+            image: None,
+            url: None,
+        });
+    }
+    let catalog = Catalog {
+        currency: currency.to_string(),
+        items,
+    };
+    catalog.validate()?;
+    Ok(catalog)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOG: &str = "\
+InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID
+1,A,Mug,1,2011-01-02 10:00:00,2.0,u1
+1,B,Cup,1,2011-01-02 10:00:00,3.0,u1
+C2,A,Mug,-1,2011-01-03 10:00:00,2.0,u1
+3,C,Plate,2,2011-01-01 09:00:00,5.0,u1
+4,A,Mug,1,2011-01-05 09:00:00,2.5,u2
+5,POST,Postage,1,2011-01-05 09:00:00,18.0,u2
+6,B,Cup,1,2011-01-06 09:00:00,3.0,
+7,B,Cup,1,2011-01-07 09:00:00,3.0,u2
+7,A,Mug,1,2011-01-08 09:00:00,2.5,u2
+";
+
+    fn spec() -> EventLogSpec {
+        EventLogSpec {
+            user_col: "CustomerID".into(),
+            item_col: "StockCode".into(),
+            time_col: "InvoiceDate".into(),
+            skip_prefixes: vec![("InvoiceNo".into(), "C".into())],
+            positive_cols: vec!["Quantity".into()],
+            exclude_items: ["POST".to_string()].into(),
+            dedupe: true,
+            min_user_items: 1,
+            min_item_users: 1,
+        }
+    }
+
+    #[test]
+    fn orders_by_time_then_row_and_applies_every_filter() {
+        let (data, stats) = read_event_log(LOG.as_bytes(), &spec()).unwrap();
+        let ids = |s: &Vec<u32>| s.iter().map(|&i| data.vocab.id(i).unwrap().to_string()).collect::<Vec<_>>();
+        assert_eq!(data.users, vec!["u1", "u2"]);
+        assert_eq!(ids(&data.sequences[0]), vec!["C", "A", "B"]);
+        assert_eq!(ids(&data.sequences[1]), vec!["A", "B"]);
+        assert_eq!(
+            stats,
+            EventLogStats {
+                rows: 9,
+                without_user: 1,
+                skipped_by_prefix: 1,
+                not_positive: 0,
+                excluded_items: 1,
+                repeated_pairs: 1,
+                dropped_by_core: 0,
+                kept: 5
+            }
+        );
+    }
+
+    #[test]
+    fn k_core_drops_rare_items_and_short_users() {
+        let mut s = spec();
+        s.min_item_users = 2;
+        s.min_user_items = 2;
+        let (data, stats) = read_event_log(LOG.as_bytes(), &s).unwrap();
+        // C is bought by one user only; both users keep A and B.
+        assert_eq!(data.sequences, vec![vec![1, 2], vec![1, 2]]);
+        assert_eq!(stats.dropped_by_core, 1);
+    }
+
+    #[test]
+    fn a_missing_column_names_the_header() {
+        let mut s = spec();
+        s.user_col = "Customer".into();
+        let err = read_event_log(LOG.as_bytes(), &s).unwrap_err();
+        assert!(err.to_string().contains("no column named \"Customer\""), "{err}");
+    }
+
+    #[test]
+    fn an_unreadable_time_is_a_typed_error_with_its_line() {
+        let log = "u,i,t\nx,1,2011-01-01\ny,2,yesterday\n";
+        let s = EventLogSpec {
+            user_col: "u".into(),
+            item_col: "i".into(),
+            time_col: "t".into(),
+            ..Default::default()
+        };
+        let err = read_event_log(log.as_bytes(), &s).unwrap_err();
+        assert!(matches!(err, VitrineError::Malformed { line: 3, .. }), "{err}");
+    }
+
+    #[test]
+    fn time_keys_sort_like_time() {
+        let a = time_key("2010-12-31 23:59:00").unwrap();
+        let b = time_key("2011-01-01 00:00:00").unwrap();
+        let c = time_key("2011-01-01T00:01").unwrap();
+        assert!(a < b && b < c);
+        assert_eq!(time_key("1700000000"), Some(1_700_000_000));
+        assert_eq!(time_key("2011-13-01"), None);
+    }
+
+    #[test]
+    fn catalog_takes_the_common_title_and_median_price() {
+        let c = catalog_from_event_log(LOG.as_bytes(), &spec(), "Description", "UnitPrice", "GBP").unwrap();
+        let mug = c.items.iter().find(|i| i.id == "A").unwrap();
+        assert_eq!((mug.title.as_str(), mug.price), ("Mug", 2.5));
+        assert!(c.items.iter().all(|i| i.id != "POST"));
+    }
+}

@@ -1,0 +1,14 @@
+//! Interaction data: the two input forms (sequence files, event logs), the item
+//! vocabulary, the leave-one-out split, and the product catalog.
+
+pub mod batch;
+pub mod catalog;
+#[cfg(feature = "cli")]
+pub mod events;
+pub mod sequences;
+pub mod split;
+pub mod vocab;
+
+pub use catalog::{Catalog, CatalogItem};
+pub use split::{Interactions, LeaveOneOut};
+pub use vocab::ItemVocab;

@@ -1,0 +1,6 @@
+//! The networks, defined once. Training, evaluation, quantization, the CLI and
+//! the browser engine all import these; none of them copies a forward pass.
+
+pub mod recommender;
+
+pub use recommender::{SasRec, SasRecConfig};

@@ -1,0 +1,97 @@
+//! The trainer: next-item prediction with full softmax cross-entropy over the
+//! whole catalog, Adam, model selection on validation NDCG@10 with early
+//! stopping, and a checkpoint after every epoch so a run can be resumed.
+
+mod batches;
+pub mod checkpoint;
+pub mod loss;
+
+use std::path::Path;
+use std::time::Instant;
+
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::prelude::*;
+
+use crate::data::split::{train_part, LeaveOneOut};
+use crate::data::Interactions;
+use crate::eval::evaluate::evaluate;
+use crate::eval::RankingMetrics;
+use crate::model::{SasRec, SasRecConfig};
+use checkpoint::{Checkpoint, TrainState};
+
+#[derive(Config, Debug)]
+pub struct TrainConfig {
+    pub model: SasRecConfig,
+    #[config(default = 200)]
+    pub max_epochs: usize,
+    #[config(default = 128)]
+    pub batch_size: usize,
+    #[config(default = 1e-3)]
+    pub learning_rate: f64,
+    /// Stop after this many evaluations without a better validation NDCG@10.
+    #[config(default = 10)]
+    pub patience: usize,
+    #[config(default = 42)]
+    pub seed: u64,
+}
+
+/// What a finished run hands to the quantizer and the card.
+pub struct TrainOutcome {
+    pub model: SasRec,
+    pub state: TrainState,
+}
+
+/// A hook called after each epoch with the state, e.g. to print a log line.
+pub type EpochHook<'a> = &'a mut dyn FnMut(&TrainState, &RankingMetrics);
+
+/// Train (or resume from `dir`) until `max_epochs` or early stop; returns the
+/// best model by validation NDCG@10.
+pub fn train(data: &Interactions, config: &TrainConfig, dir: &Path, on_epoch: EpochHook) -> anyhow::Result<TrainOutcome> {
+    let eval_device = Device::flex();
+    let device = eval_device.clone().autodiff();
+    device.seed(config.seed);
+
+    let store = Checkpoint::new(dir);
+    let (mut model, mut optim, mut state) = match store.resume(config, &device)? {
+        Some(resumed) => resumed,
+        None => (config.model.init(&device), AdamConfig::new().with_beta_2(0.98).init(), TrainState::default()),
+    };
+
+    let sequences: Vec<&[u32]> = data.sequences.iter().map(|s| train_part(s)).filter(|s| s.len() >= 2).collect();
+    let targets_per_epoch: usize = sequences.iter().map(|s| (s.len() - 1).min(config.model.max_len)).sum();
+
+    while state.epoch < config.max_epochs && state.evals_without_gain < config.patience {
+        let started = Instant::now();
+        let mut loss_sum = 0.0;
+        let mut loss_batches = 0usize;
+        for batch in batches::bucketed(&sequences, config.batch_size, config.seed ^ state.epoch as u64) {
+            let rows: Vec<&[u32]> = batch.iter().map(|&i| sequences[i]).collect();
+            let loss = loss::next_item_loss(&model, &rows, &device);
+            loss_sum += loss.clone().into_scalar::<f32>() as f64;
+            loss_batches += 1;
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = optim.step(config.learning_rate, model, grads);
+        }
+        state.epoch += 1;
+        state.train_seconds += started.elapsed().as_secs_f64();
+        state.trained_targets += targets_per_epoch;
+        state.losses.push(loss_sum / loss_batches.max(1) as f64);
+
+        let metrics = evaluate(&model.valid(), data, LeaveOneOut::Validation, 256, &eval_device);
+        let ndcg = metrics.get("ndcg@10");
+        if ndcg > state.best_ndcg10 {
+            state.best_ndcg10 = ndcg;
+            state.best_epoch = state.epoch;
+            state.evals_without_gain = 0;
+            store.save_best(&model)?;
+        } else {
+            state.evals_without_gain += 1;
+        }
+        state.validation_ndcg10.push(ndcg);
+        store.save(&model, &optim, &state)?;
+        on_epoch(&state, &metrics);
+    }
+
+    let best = store.load_best(&config.model, &eval_device)?;
+    Ok(TrainOutcome { model: best, state })
+}

@@ -1,0 +1,49 @@
+//! Weights files: burnpack bytes in and out, checked against the card's
+//! sha256 before anything is decoded. No file I/O here, so the browser and the
+//! CLI share it (the CLI reads files, the browser fetches bytes).
+
+use burn::module::Module;
+use burn::prelude::*;
+use burn::store::ModuleRecord;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Result, VitrineError};
+use crate::model::{SasRec, SasRecConfig};
+use crate::quantize::dequantize;
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Serialize a module's parameters (f32 or quantized) to burnpack bytes.
+pub fn to_bytes<M: Module>(module: M) -> Result<Vec<u8>> {
+    let bytes = module
+        .into_record()
+        .into_bytes()
+        .map_err(|e| VitrineError::CorruptModel(format!("could not encode weights: {e}")))?;
+    Ok(bytes.to_vec())
+}
+
+/// Refuse bytes whose sha256 differs from the card's.
+pub fn verify_sha256(bytes: &[u8], expected: &str) -> Result<()> {
+    let actual = sha256_hex(bytes);
+    if !actual.eq_ignore_ascii_case(expected) {
+        return Err(VitrineError::ChecksumMismatch {
+            expected: expected.to_string(),
+            actual,
+        });
+    }
+    Ok(())
+}
+
+/// Build the recommender from its config and load (and dequantize) weights.
+/// Any decoding problem or shape mismatch is a `CorruptModel` error, never a panic.
+pub fn load_recommender(config: &SasRecConfig, bytes: &[u8], device: &Device) -> Result<SasRec> {
+    let record = ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes.to_vec()))
+        .map_err(|e| VitrineError::CorruptModel(format!("not a burnpack weights file: {e}")))?;
+    let model = config
+        .init(device)
+        .try_load_record(record)
+        .map_err(|e| VitrineError::CorruptModel(format!("weights do not fit the architecture in the card: {e}")))?;
+    Ok(dequantize(model))
+}
