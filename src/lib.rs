@@ -7,6 +7,7 @@
 
 pub mod card;
 pub mod data;
+pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod infer;
@@ -16,8 +17,5 @@ pub mod weights;
 
 #[cfg(feature = "cli")]
 pub mod train;
-
-#[cfg(feature = "web")]
-pub mod engine;
 
 pub use error::VitrineError;

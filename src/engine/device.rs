@@ -1,0 +1,70 @@
+//! Choosing the compute device, in one place: WebGPU when asked for (or on
+//! auto) and an adapter exists, the pure-Rust CPU backend (flex) otherwise.
+
+use burn::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Webgpu,
+    Cpu,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Webgpu => "webgpu",
+            Backend::Cpu => "cpu",
+        }
+    }
+}
+
+/// What the page asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendChoice {
+    Auto,
+    Webgpu,
+    Cpu,
+}
+
+impl BackendChoice {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "" | "auto" => Some(BackendChoice::Auto),
+            "webgpu" | "gpu" => Some(BackendChoice::Webgpu),
+            "cpu" => Some(BackendChoice::Cpu),
+            _ => None,
+        }
+    }
+}
+
+/// The CPU device every build has.
+pub fn cpu() -> (Device, Backend) {
+    (Device::flex(), Backend::Cpu)
+}
+
+/// Pick a device. Returns the device, its backend, and why WebGPU was not
+/// used when it was wanted (no adapter, init failure, not compiled in).
+pub async fn pick(choice: BackendChoice) -> (Device, Backend, Option<String>) {
+    if choice == BackendChoice::Cpu {
+        let (d, b) = cpu();
+        return (d, b, None);
+    }
+    match webgpu().await {
+        Ok(device) => (device, Backend::Webgpu, None),
+        Err(why) => {
+            let (d, b) = cpu();
+            (d, b, Some(why))
+        }
+    }
+}
+
+#[cfg(feature = "web")]
+async fn webgpu() -> Result<Device, String> {
+    Device::wgpu_options().init_async().await.map_err(|e| format!("WebGPU unavailable: {e}"))
+}
+
+#[cfg(not(feature = "web"))]
+async fn webgpu() -> Result<Device, String> {
+    Err("this build has no WebGPU backend".into())
+}

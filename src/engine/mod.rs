@@ -1,0 +1,12 @@
+//! The browser engine: a recommender built from a card and weight bytes that
+//! the page fetched (no I/O here), answering `recommend(history, k)` on
+//! WebGPU or the CPU. The core is plain async Rust, tested natively and in
+//! the browser; `web` is the thin wasm-bindgen façade over it.
+
+pub mod device;
+mod recommender;
+#[cfg(feature = "web")]
+pub mod web;
+
+pub use device::{Backend, BackendChoice};
+pub use recommender::{Recommendation, Recommendations, Recommender, MAX_K};

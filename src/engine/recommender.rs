@@ -1,0 +1,231 @@
+//! The recommender the page talks to. Built from the card JSON and weight
+//! bytes: the weights must hash to the card's sha256, decode, and fit the
+//! architecture it describes. `recommend` skips ids the model does not know,
+//! never returns an item from the history, answers a shopper with no history
+//! with the card's popular items, and moves to the CPU if the GPU fails.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::device::{self, Backend, BackendChoice};
+use crate::card::ModelCard;
+use crate::data::batch::pad_histories;
+use crate::data::{Catalog, CatalogItem, ItemVocab};
+use crate::error::{Result, VitrineError};
+use crate::infer::{history_tensor, top_k};
+use crate::model::SasRec;
+use crate::weights::{load_recommender, verify_sha256};
+
+/// The most items one call may ask for.
+pub const MAX_K: usize = 200;
+/// Longest history accepted from the page; only the model's last `max_len` are read.
+pub const MAX_HISTORY: usize = 10_000;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recommendation {
+    pub id: String,
+    /// Model score (higher is better); for cold-start answers, the popularity rank's negative.
+    pub score: f32,
+    /// Catalog fields, when a catalog was given and lists the item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item: Option<CatalogItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recommendations {
+    pub backend: Backend,
+    /// True when the history held no known item and the card's popular items were served.
+    pub cold_start: bool,
+    /// History ids the model does not know (skipped).
+    pub unknown_ids: usize,
+    pub items: Vec<Recommendation>,
+}
+
+/// The network on its device. Cloning is cheap (tensors are shared), so a
+/// request takes a copy and never holds a borrow across an `await`.
+#[derive(Clone)]
+struct Compute {
+    model: SasRec,
+    device: Device,
+    backend: Backend,
+    fallback_reason: Option<String>,
+}
+
+pub struct Recommender {
+    card: ModelCard,
+    vocab: ItemVocab,
+    weights: Vec<u8>,
+    compute: RefCell<Compute>,
+    catalog: Option<(Catalog, HashMap<String, usize>)>,
+}
+
+impl Recommender {
+    /// Validate the card, check the weights' sha256, decode them onto the chosen device.
+    pub async fn load(card_json: &str, weights: Vec<u8>, choice: BackendChoice) -> Result<Self> {
+        let card = ModelCard::from_json(card_json)?;
+        verify_sha256(&weights, &card.weights.sha256)?;
+        let vocab = card.vocab()?;
+        let (device, backend, fallback_reason) = device::pick(choice).await;
+        let model = load_recommender(&card.config, &weights, &device)?;
+        Ok(Self {
+            card,
+            vocab,
+            weights,
+            compute: RefCell::new(Compute {
+                model,
+                device,
+                backend,
+                fallback_reason,
+            }),
+            catalog: None,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.compute.borrow().backend
+    }
+
+    /// Why WebGPU is not in use, if it was wanted and is not.
+    pub fn fallback_reason(&self) -> Option<String> {
+        self.compute.borrow().fallback_reason.clone()
+    }
+
+    pub fn card(&self) -> &ModelCard {
+        &self.card
+    }
+
+    /// Attach (and validate) the store's catalog; returns how many model items it covers.
+    pub fn set_catalog(&mut self, json: &str) -> Result<usize> {
+        let catalog = Catalog::from_json(json)?;
+        let index: HashMap<String, usize> =
+            catalog.items.iter().enumerate().map(|(i, it)| (it.id.clone(), i)).collect();
+        let covered = self.vocab.ids().iter().filter(|id| index.contains_key(*id)).count();
+        self.catalog = Some((catalog, index));
+        Ok(covered)
+    }
+
+    fn catalog_item(&self, id: &str) -> Option<CatalogItem> {
+        let (catalog, index) = self.catalog.as_ref()?;
+        index.get(id).map(|&i| catalog.items[i].clone())
+    }
+
+    /// When a catalog is attached, only items it lists can be shown.
+    fn showable(&self, id: &str) -> bool {
+        self.catalog.as_ref().is_none_or(|(_, index)| index.contains_key(id))
+    }
+
+    /// Top-`k` items for a history (oldest first).
+    pub async fn recommend(&self, history: &[String], k: usize) -> Result<Recommendations> {
+        if k == 0 || k > MAX_K {
+            return Err(VitrineError::InvalidRequest(format!("k must be between 1 and {MAX_K}, got {k}")));
+        }
+        if history.len() > MAX_HISTORY {
+            return Err(VitrineError::InvalidRequest(format!(
+                "history of {} ids is longer than the {MAX_HISTORY} accepted",
+                history.len()
+            )));
+        }
+        let known: Vec<u32> = history.iter().filter_map(|id| self.vocab.get(id)).collect();
+        let unknown_ids = history.len() - known.len();
+        if known.is_empty() {
+            if !history.is_empty() {
+                return Err(VitrineError::UnknownIds {
+                    count: history.len(),
+                    first: history[0].chars().take(64).collect(),
+                });
+            }
+            return Ok(self.popular(k));
+        }
+        let compute = self.compute.borrow().clone();
+        let scores = match scores(&compute, &known).await {
+            Ok(scores) => scores,
+            Err(gpu_error) if compute.backend == Backend::Webgpu => {
+                // The GPU device was lost or failed: rebuild on the CPU and answer from there.
+                let (device, backend) = device::cpu();
+                let cpu = Compute {
+                    model: load_recommender(&self.card.config, &self.weights, &device)?,
+                    device,
+                    backend,
+                    fallback_reason: Some(format!("WebGPU failed during inference: {gpu_error}")),
+                };
+                *self.compute.borrow_mut() = cpu.clone();
+                scores(&cpu, &known).await?
+            }
+            Err(e) => return Err(e),
+        };
+        // Ask for extra candidates so items missing from the catalog can be dropped.
+        let mut exclude = known.clone();
+        let mut items = Vec::with_capacity(k);
+        while items.len() < k {
+            let batch = top_k(&scores, &exclude, k - items.len());
+            if batch.is_empty() {
+                break;
+            }
+            for (index, score) in batch {
+                exclude.push(index);
+                let id = self.vocab.id(index).expect("scored indices are in the vocabulary");
+                if self.showable(id) {
+                    items.push(Recommendation {
+                        id: id.to_string(),
+                        score,
+                        item: self.catalog_item(id),
+                    });
+                }
+            }
+        }
+        Ok(Recommendations {
+            backend: self.backend(),
+            cold_start: false,
+            unknown_ids,
+            items,
+        })
+    }
+
+    /// The card's popular items (for shoppers with no history yet).
+    pub fn popular(&self, k: usize) -> Recommendations {
+        let items = self
+            .card
+            .popular
+            .iter()
+            .filter(|id| self.showable(id))
+            .take(k)
+            .enumerate()
+            .map(|(rank, id)| Recommendation {
+                id: id.clone(),
+                score: -(rank as f32),
+                item: self.catalog_item(id),
+            })
+            .collect();
+        Recommendations {
+            backend: self.backend(),
+            cold_start: true,
+            unknown_ids: 0,
+            items,
+        }
+    }
+
+    /// Run one recommendation so kernels are compiled before the shopper's first request.
+    pub async fn warm_up(&self) -> Result<()> {
+        if let Some(first) = self.card.popular.first().cloned() {
+            self.recommend(&[first], 1).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Scores for every item index after `history`, read back asynchronously
+/// (the only readback that works in a browser).
+async fn scores(compute: &Compute, history: &[u32]) -> Result<Vec<f32>> {
+    let batch = pad_histories(&[history], compute.model.max_len());
+    let scores = compute.model.score_next(history_tensor(&batch, &compute.device));
+    let data = scores
+        .into_data_async()
+        .await
+        .map_err(|e| VitrineError::Backend(format!("reading scores back failed: {e:?}")))?;
+    data.convert::<f32>()
+        .try_into_vec::<f32>()
+        .map_err(|e| VitrineError::Backend(format!("unexpected score data: {e:?}")))
+}

@@ -1,0 +1,84 @@
+//! wasm-bindgen façade: JS in, JS out, errors as `Error` objects whose
+//! `name` is the typed error kind (`ChecksumMismatch`, `CorruptModel`, ...).
+
+use wasm_bindgen::prelude::*;
+
+use super::{BackendChoice, Recommender};
+use crate::error::VitrineError;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// A JS `Error` with `name` set to the error kind, so pages can branch on it.
+fn js_error(err: VitrineError) -> JsValue {
+    let e = js_sys::Error::new(&err.to_string());
+    e.set_name(err.kind());
+    e.into()
+}
+
+fn request_error(message: String) -> JsValue {
+    js_error(VitrineError::InvalidRequest(message))
+}
+
+#[wasm_bindgen]
+pub struct Engine {
+    inner: Recommender,
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// Build the engine from the card's JSON text and the weights' bytes.
+    /// `backend` is "auto" (WebGPU, else CPU), "webgpu" or "cpu".
+    pub async fn load(card_json: String, weights: Vec<u8>, backend: String) -> Result<Engine, JsValue> {
+        let choice = BackendChoice::parse(&backend)
+            .ok_or_else(|| request_error(format!("backend must be auto, webgpu or cpu, not {backend:?}")))?;
+        let inner = Recommender::load(&card_json, weights, choice).await.map_err(js_error)?;
+        Ok(Engine { inner })
+    }
+
+    /// "webgpu" or "cpu": where inference runs now.
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        self.inner.backend().name().into()
+    }
+
+    /// Why WebGPU is not used, when it was wanted.
+    #[wasm_bindgen(getter, js_name = fallbackReason)]
+    pub fn fallback_reason(&self) -> Option<String> {
+        self.inner.fallback_reason()
+    }
+
+    /// Number of items in the model.
+    #[wasm_bindgen(getter, js_name = itemCount)]
+    pub fn item_count(&self) -> usize {
+        self.inner.card().items.len()
+    }
+
+    /// Attach the store's catalog JSON; returns how many model items it covers.
+    #[wasm_bindgen(js_name = setCatalog)]
+    pub fn set_catalog(&mut self, catalog_json: &str) -> Result<usize, JsValue> {
+        self.inner.set_catalog(catalog_json).map_err(js_error)
+    }
+
+    /// Recommend `k` items after `history` (an array of id strings, oldest first).
+    /// Resolves to `{backend, cold_start, unknown_ids, items: [{id, score, item?}]}`.
+    pub async fn recommend(&self, history: JsValue, k: usize) -> Result<JsValue, JsValue> {
+        let history: Vec<String> = serde_wasm_bindgen::from_value(history)
+            .map_err(|e| request_error(format!("history must be an array of id strings: {e}")))?;
+        let result = self.inner.recommend(&history, k).await.map_err(js_error)?;
+        serde_wasm_bindgen::to_value(&result).map_err(|e| js_error(VitrineError::Backend(e.to_string())))
+    }
+
+    /// The card's popular items (what a shopper with no history sees).
+    pub fn popular(&self, k: usize) -> Result<JsValue, JsValue> {
+        serde_wasm_bindgen::to_value(&self.inner.popular(k)).map_err(|e| js_error(VitrineError::Backend(e.to_string())))
+    }
+
+    /// Compile kernels once, before the shopper's first request.
+    #[wasm_bindgen(js_name = warmUp)]
+    pub async fn warm_up(&self) -> Result<(), JsValue> {
+        self.inner.warm_up().await.map_err(js_error)
+    }
+}

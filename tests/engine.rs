@@ -1,0 +1,209 @@
+//! The browser engine's contract, run twice from one file: natively
+//! (`cargo test`, CPU) and in headless Chromium (`wasm-pack test`, on WebGPU
+//! through SwiftShader and on the CPU backend).
+//!
+//! Parity tolerance: for the fixed histories in `fixtures/tiny-expected.json`
+//! (written by the native build), every backend must return the same top-10
+//! ids in the same order, except that two neighbours whose scores differ by
+//! less than 1e-3 may swap, and every score must be within 1e-3 of native.
+
+use vitrine::engine::{Backend, BackendChoice, Recommendations, Recommender};
+use vitrine::weights::sha256_hex;
+
+#[cfg(target_family = "wasm")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+/// One async test body, run natively with a blocking executor and in the
+/// browser by wasm-bindgen-test.
+macro_rules! engine_test {
+    ($name:ident, $body:block) => {
+        #[cfg(not(target_family = "wasm"))]
+        #[test]
+        fn $name() {
+            pollster::block_on(async $body)
+        }
+        #[cfg(target_family = "wasm")]
+        #[wasm_bindgen_test::wasm_bindgen_test]
+        async fn $name() $body
+    };
+}
+
+const CARD: &str = include_str!("fixtures/tiny.json");
+const WEIGHTS: &[u8] = include_bytes!("fixtures/tiny.bpk");
+const EXPECTED: &str = include_str!("fixtures/tiny-expected.json");
+const TOLERANCE: f32 = 1e-3;
+
+fn s(ids: &[&str]) -> Vec<String> {
+    ids.iter().map(|x| x.to_string()).collect()
+}
+
+async fn load(choice: BackendChoice) -> Recommender {
+    Recommender::load(CARD, WEIGHTS.to_vec(), choice).await.expect("fixture model loads")
+}
+
+/// The fixed histories of the parity check.
+fn parity_histories() -> Vec<Vec<String>> {
+    vec![
+        s(&["1", "2", "3"]),
+        s(&["41", "42", "43", "44"]),
+        s(&["12", "13", "55"]),
+        s(&["9"]),
+        s(&["21", "22", "23", "24", "25", "26", "27", "28", "29"]),
+    ]
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Expected {
+    histories: Vec<Vec<String>>,
+    top10: Vec<Vec<(String, f32)>>,
+}
+
+fn assert_same_ranking(got: &Recommendations, want: &[(String, f32)], what: &str) {
+    assert_eq!(got.items.len(), want.len(), "{what}: length");
+    for (i, (g, (wid, wscore))) in got.items.iter().zip(want).enumerate() {
+        assert!((g.score - wscore).abs() <= TOLERANCE, "{what}: score of rank {i}: {} vs {wscore}", g.score);
+        if &g.id != wid {
+            // Only a near-tie may swap neighbours.
+            let neighbour = want.iter().find(|(id, _)| id == &g.id).expect("same id set");
+            assert!((neighbour.1 - wscore).abs() <= TOLERANCE, "{what}: rank {i} is {} not {wid}", g.id);
+        }
+    }
+}
+
+async fn check_parity(choice: BackendChoice, backend: Backend) {
+    let engine = load(choice).await;
+    assert_eq!(engine.backend(), backend, "fallback: {:?}", engine.fallback_reason());
+    let expected: Expected = serde_json::from_str(EXPECTED).expect("expected file parses");
+    for (history, want) in expected.histories.iter().zip(&expected.top10) {
+        let got = engine.recommend(history, 10).await.unwrap();
+        assert_same_ranking(&got, want, &format!("{backend:?} {history:?}"));
+    }
+}
+
+engine_test!(cpu_matches_native_reference, {
+    check_parity(BackendChoice::Cpu, Backend::Cpu).await;
+});
+
+#[cfg(target_family = "wasm")]
+#[wasm_bindgen_test::wasm_bindgen_test]
+async fn webgpu_matches_native_reference() {
+    check_parity(BackendChoice::Webgpu, Backend::Webgpu).await;
+}
+
+/// Natively, the reference file must be what this build computes; set
+/// VITRINE_BLESS=1 to rewrite it after retraining the fixture.
+#[cfg(not(target_family = "wasm"))]
+#[test]
+fn native_reference_is_current() {
+    pollster::block_on(async {
+        let engine = load(BackendChoice::Cpu).await;
+        let mut top10 = Vec::new();
+        for h in parity_histories() {
+            let r = engine.recommend(&h, 10).await.unwrap();
+            top10.push(r.items.into_iter().map(|i| (i.id, i.score)).collect::<Vec<_>>());
+        }
+        let current = Expected { histories: parity_histories(), top10 };
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-expected.json");
+        if std::env::var_os("VITRINE_BLESS").is_some() {
+            std::fs::write(path, serde_json::to_string_pretty(&current).unwrap()).unwrap();
+        }
+        let stored: Expected = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        assert_eq!(stored.histories, current.histories);
+        for ((want, got), h) in stored.top10.iter().zip(&current.top10).zip(&current.histories) {
+            let got = Recommendations { backend: Backend::Cpu, cold_start: false, unknown_ids: 0, items: got.iter().map(|(id, score)| vitrine::engine::Recommendation { id: id.clone(), score: *score, item: None }).collect() };
+            assert_same_ranking(&got, want, &format!("native {h:?}"));
+        }
+    });
+}
+
+engine_test!(history_items_are_never_recommended_and_order_is_by_score, {
+    let engine = load(BackendChoice::Cpu).await;
+    let history = s(&["1", "2", "3", "4"]);
+    let r = engine.recommend(&history, 20).await.unwrap();
+    assert_eq!(r.items.len(), 20);
+    assert!(r.items.iter().all(|i| !history.contains(&i.id)));
+    assert!(r.items.windows(2).all(|w| w[0].score >= w[1].score));
+    // The fixture's aisles run in order: after 1,2,3,4 comes 5.
+    assert_eq!(r.items[0].id, "5");
+});
+
+engine_test!(unknown_ids_are_skipped_and_all_unknown_is_a_typed_error, {
+    let engine = load(BackendChoice::Cpu).await;
+    let r = engine.recommend(&s(&["nope", "1", "2", "<script>"]), 5).await.unwrap();
+    assert_eq!(r.unknown_ids, 2);
+    assert_eq!(r.items.len(), 5);
+    let err = engine.recommend(&s(&["nope", "zilch"]), 5).await.unwrap_err();
+    assert_eq!(err.kind(), "UnknownIds", "{err}");
+    assert!(err.to_string().contains("none of the 2 history ids"), "{err}");
+});
+
+engine_test!(empty_history_gets_the_cards_popular_items, {
+    let engine = load(BackendChoice::Cpu).await;
+    let r = engine.recommend(&[], 3).await.unwrap();
+    assert!(r.cold_start);
+    let card: serde_json::Value = serde_json::from_str(CARD).unwrap();
+    let popular: Vec<String> = serde_json::from_value(card["popular"].clone()).unwrap();
+    assert_eq!(r.items.iter().map(|i| i.id.clone()).collect::<Vec<_>>(), popular[..3].to_vec());
+});
+
+engine_test!(bad_k_is_a_typed_error, {
+    let engine = load(BackendChoice::Cpu).await;
+    for k in [0, 10_000] {
+        let err = engine.recommend(&s(&["1"]), k).await.unwrap_err();
+        assert_eq!(err.kind(), "InvalidRequest", "{err}");
+    }
+});
+
+engine_test!(a_sha256_mismatch_is_refused, {
+    let mut weights = WEIGHTS.to_vec();
+    weights[100] ^= 0xff;
+    let err = Recommender::load(CARD, weights, BackendChoice::Cpu).await.err().expect("refused");
+    assert_eq!(err.kind(), "ChecksumMismatch", "{err}");
+    assert!(err.to_string().contains("sha256 mismatch"), "{err}");
+});
+
+/// A card re-signed for damaged bytes: the checksum passes, decoding must not.
+fn card_for(weights: &[u8], edit: impl Fn(&mut serde_json::Value)) -> String {
+    let mut card: serde_json::Value = serde_json::from_str(CARD).unwrap();
+    card["weights"]["sha256"] = sha256_hex(weights).into();
+    edit(&mut card);
+    card.to_string()
+}
+
+engine_test!(a_corrupted_model_file_is_a_typed_error, {
+    for weights in [b"definitely not a burnpack".to_vec(), WEIGHTS[..WEIGHTS.len() / 2].to_vec(), Vec::new()] {
+        let card = card_for(&weights, |_| {});
+        let err = Recommender::load(&card, weights, BackendChoice::Cpu).await.err().expect("refused");
+        assert_eq!(err.kind(), "CorruptModel", "{err}");
+    }
+});
+
+engine_test!(weights_that_do_not_fit_the_card_are_a_typed_error, {
+    let card = card_for(WEIGHTS, |c| {
+        c["config"]["d_model"] = 48.into();
+    });
+    let err = Recommender::load(&card, WEIGHTS.to_vec(), BackendChoice::Cpu).await.err().expect("refused");
+    assert_eq!(err.kind(), "CorruptModel", "{err}");
+});
+
+engine_test!(an_invalid_card_is_a_typed_error, {
+    for card in ["{}".to_string(), "not json".to_string(), card_for(WEIGHTS, |c| c["items"] = serde_json::json!(["1"]))] {
+        let err = Recommender::load(&card, WEIGHTS.to_vec(), BackendChoice::Cpu).await.err().expect("refused");
+        assert_eq!(err.kind(), "InvalidCard", "{card}: {err}");
+    }
+});
+
+engine_test!(a_malformed_catalog_is_a_typed_error_and_keeps_the_old_one, {
+    let mut engine = load(BackendChoice::Cpu).await;
+    let good = r#"{"currency":"GBP","items":[{"id":"5","title":"<img src=x onerror=alert(1)>","price":1.5,"url":"product.html?id=5"},{"id":"6","title":"Six","price":2}]}"#;
+    assert_eq!(engine.set_catalog(good).unwrap(), 2);
+    for bad in ["[1,2", r#"{"currency":"GBP","items":[{"id":"5","title":"x","price":"free"}]}"#] {
+        let err = engine.set_catalog(bad).unwrap_err();
+        assert_eq!(err.kind(), "MalformedCatalog", "{err}");
+    }
+    // Only catalog items are shown, with their (untouched) fields.
+    let r = engine.recommend(&s(&["1", "2", "3", "4"]), 5).await.unwrap();
+    let ids: Vec<_> = r.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, vec!["5", "6"]);
+    assert_eq!(r.items[0].item.as_ref().unwrap().title, "<img src=x onerror=alert(1)>");
+});
