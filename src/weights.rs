@@ -38,7 +38,16 @@ pub fn verify_sha256(bytes: &[u8], expected: &str) -> Result<()> {
 
 /// Build the recommender from its config and load (and dequantize) weights.
 /// Any decoding problem or shape mismatch is a `CorruptModel` error, never a panic.
+///
+/// Decoding and dequantizing happen on the CPU backend (WebGPU kernels do not
+/// dequantize burn's Q8S blocks); the f32 model then moves to `device`.
 pub fn load_recommender(config: &SasRecConfig, bytes: &[u8], device: &Device) -> Result<SasRec> {
+    let model = load_on_cpu(config, bytes)?;
+    Ok(if *device == Device::flex() { model } else { model.to_device(device) })
+}
+
+fn load_on_cpu(config: &SasRecConfig, bytes: &[u8]) -> Result<SasRec> {
+    let device = &Device::flex();
     let record = ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes.to_vec()))
         .map_err(|e| VitrineError::CorruptModel(format!("not a burnpack weights file: {e}")))?;
     let model = config
