@@ -1,0 +1,67 @@
+//! The `vitrine` command end to end on the tiny fixture: train, then check
+//! that `eval-recommender` reproduces the card, and that bad files are refused
+//! with a clear message and exit code 1.
+#![cfg(not(target_family = "wasm"))]
+
+use std::path::Path;
+use std::process::Command;
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-sequences.txt");
+
+fn vitrine(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_vitrine")).args(args).output().expect("vitrine runs")
+}
+
+fn train_tiny(dir: &Path) -> serde_json::Value {
+    let out = vitrine(&[
+        "train", "--sequences", FIXTURE, "--name", "t", "--models-dir", dir.to_str().unwrap(),
+        "--work-dir", dir.join("run").to_str().unwrap(), "--epochs", "4", "--d-model", "32",
+        "--layers", "1", "--heads", "1", "--max-len", "20", "--dropout", "0.1", "--batch-size", "32", "--lr", "0.005",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_str(&std::fs::read_to_string(dir.join("t.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn eval_reproduces_the_card_and_bad_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let card = train_tiny(dir.path());
+    let model = dir.path().join("t.bpk");
+    let bytes = std::fs::read(&model).unwrap();
+    assert_eq!(card["weights"]["sha256"], vitrine::weights::sha256_hex(&bytes));
+    assert_eq!(card["weights"]["bytes"], bytes.len());
+    assert_eq!(card["training"]["epochs"], 4);
+
+    let out = vitrine(&["eval-recommender", "--model", model.to_str().unwrap(), "--sequences", FIXTURE]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in ["users", "hr@10", "ndcg@10"] {
+        assert_eq!(line[key], card["metrics"]["int8"]["test"][key], "{key}");
+    }
+    assert_eq!(line["users"], 300);
+
+    // A flipped byte: refused by checksum, exit code 1, message names the problem.
+    let mut broken = bytes.clone();
+    broken[10] ^= 1;
+    std::fs::write(&model, &broken).unwrap();
+    let out = vitrine(&["eval-recommender", "--model", model.to_str().unwrap(), "--sequences", FIXTURE]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sha256 mismatch"));
+
+    // A missing column in an event log: exit code 1 with the header listed.
+    let log = dir.path().join("events.csv");
+    std::fs::write(&log, "who,what,when\n1,a,2011-01-01\n").unwrap();
+    let out = vitrine(&["train", "--events", log.to_str().unwrap(), "--name", "x", "--models-dir", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no column named \"CustomerID\""));
+}
+
+#[test]
+fn training_resumes_from_its_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = train_tiny(dir.path());
+    // Same work dir and 4 epochs again: already done, so nothing more is trained.
+    let again = train_tiny(dir.path());
+    assert_eq!(again["training"]["epochs"], first["training"]["epochs"]);
+    assert_eq!(again["weights"]["sha256"], first["weights"]["sha256"]);
+}
