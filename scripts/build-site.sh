@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Assemble the demo storefront into target/site: the widget (www/), the wasm
+# engine (pkg/), the shipped models, and the demo catalog built from the
+# Online Retail export in ../shared. Needs `cargo build --release` and
+# scripts/build-wasm.sh to have run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA="${VITRINE_DATA:-../shared/data/recsys}"
+SITE=target/site
+rm -rf "$SITE" && mkdir -p "$SITE/pkg" "$SITE/models"
+cp -r www/. "$SITE/"
+cp pkg/vitrine.js pkg/vitrine_bg.wasm pkg/vitrine.d.ts "$SITE/pkg/"
+cp models/*.bpk models/*.json "$SITE/models/"
+if [ ! -f "$DATA/online-retail/online_retail.csv.gz" ]; then
+  echo "missing $DATA/online-retail/online_retail.csv.gz (set VITRINE_DATA)" >&2; exit 1
+fi
+# The catalog: every product sold (same filters as the model's card), median price.
+target/release/vitrine catalog --events "$DATA/online-retail/online_retail.csv.gz" \
+  --skip-prefix InvoiceNo=C --skip-prefix InvoiceNo=A --skip-prefix StockCode=gift_ --skip-prefix StockCode=DCGS \
+  --exclude-items "POST,DOT,M,m,C2,D,S,BANK CHARGES,AMAZONFEE,CRUK,PADS,B" \
+  --currency GBP --url-template "product.html?id={id}" --out "$SITE/catalog.json"
+echo "site ready in $SITE"

@@ -1,0 +1,78 @@
+// `npm run bench` (from scripts/bench.sh): the numbers in the README's
+// benchmark table, for the amazon-beauty model in headless Chromium, plus
+// artifact sizes and native training throughput.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { ROOT, SITE, launch, serve } from './harness.mjs';
+
+const MODEL = process.env.BENCH_MODEL ?? 'amazon-beauty';
+const CALLS = Number(process.env.BENCH_CALLS ?? 200);
+
+function size(files) {
+  const raw = files.reduce((n, f) => n + statSync(f).size, 0);
+  const gz = files.reduce((n, f) => n + gzipSync(readFileSync(f), { level: 9 }).length, 0);
+  return { raw, gz };
+}
+
+async function measure(browser, origin, backend) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const url = `${origin}/bench/?model=../models/${MODEL}.json&backend=${backend}&calls=${CALLS}`;
+  const once = async () => {
+    await page.waitForFunction(() => window.benchResult, null, { timeout: 300_000 });
+    const r = await page.evaluate(() => window.benchResult);
+    if (r.error) throw new Error(r.error);
+    return r;
+  };
+  await page.goto(url);
+  const cold = await once();
+  await page.reload(); // same context: files come from the browser cache (revalidated, 304)
+  const warm = await once();
+  await context.close();
+  return { cold, warm };
+}
+
+const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
+const widgetJs = [path.join(SITE, 'vitrine.js'), path.join(SITE, 'pkg/vitrine.js'), ...readdirSync(path.join(SITE, 'widget')).map((f) => path.join(SITE, 'widget', f))];
+const wasm = size([path.join(SITE, 'pkg/vitrine_bg.wasm')]);
+const js = size(widgetJs);
+const modelBytes = statSync(path.join(SITE, `models/${MODEL}.bpk`)).size;
+
+const server = await serve();
+const results = {};
+try {
+  const browser = await launch({ webgpu: true });
+  for (const backend of ['webgpu', 'cpu']) results[backend] = await measure(browser, server.origin, backend);
+  await browser.close();
+} finally {
+  server.close();
+}
+
+// Native training throughput: one epoch of the real data set, timed by the trainer.
+const work = mkdtempSync(path.join(tmpdir(), 'vitrine-bench-'));
+execFileSync(path.join(ROOT, 'target/release/vitrine'), [
+  'train', '--sequences', path.join(ROOT, '../shared/data/recsys/amazon-beauty/sequences.txt'), '--name', 'bench',
+  '--models-dir', work, '--work-dir', path.join(work, 'run'), '--epochs', '1', '--dropout', '0.5',
+], { stdio: ['ignore', 'ignore', 'inherit'] });
+const trainCard = JSON.parse(readFileSync(path.join(work, 'bench.json'), 'utf8'));
+
+const rows = [
+  ['model', `${MODEL} (${results.cpu.cold.items} items), int8 weights ${mb(modelBytes)}`],
+  ['wasm (raw / gzip -9)', `${mb(wasm.raw)} / ${mb(wasm.gz)}`],
+  ['JS: widget + bindings (raw / gzip -9)', `${(js.raw / 1e3).toFixed(1)} kB / ${(js.gz / 1e3).toFixed(1)} kB`],
+  ['wasm + JS gzipped', mb(wasm.gz + js.gz)],
+];
+for (const b of ['webgpu', 'cpu']) {
+  const { cold, warm } = results[b];
+  const label = b === 'webgpu' ? 'WebGPU (SwiftShader)' : 'CPU (flex, wasm)';
+  rows.push([`${label}: first recommendation, cold`, `${cold.first_recommendation_ms.toFixed(0)} ms (backend used: ${cold.backend})`]);
+  rows.push([`${label}: first recommendation, files cached`, `${warm.first_recommendation_ms.toFixed(0)} ms`]);
+  rows.push([`${label}: per call, median of ${CALLS} (p90)`, `${warm.median_ms.toFixed(1)} ms (${warm.p90_ms.toFixed(1)} ms)`]);
+}
+rows.push(['native training throughput (1 epoch, 2 cores)', `${trainCard.training.examples_per_second.toFixed(0)} next-item targets/s (${trainCard.training.seconds.toFixed(1)} s/epoch)`]);
+console.log('| measure | value |\n|---|---|');
+for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+console.log(JSON.stringify({ results, wasm, js, modelBytes, training: trainCard.training }));

@@ -1,0 +1,39 @@
+// Shared by the real-browser tests and the benchmark: serve target/site on a
+// free 127.0.0.1 port with scripts/serve.py and launch Debian's Chromium.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const SITE = path.join(ROOT, 'target/site');
+const BASE_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function serve() {
+  const port = await freePort();
+  const proc = spawn('python3', [path.join(ROOT, 'scripts/serve.py'), '--port', String(port), SITE], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    proc.stdout.once('data', resolve);
+    proc.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return { origin: `http://127.0.0.1:${port}`, close: () => proc.kill() };
+}
+
+/** webgpu: true adds the flag SwiftShader's WebGPU adapter needs. */
+export async function launch({ webgpu = true } = {}) {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: webgpu ? [...BASE_ARGS, '--enable-unsafe-webgpu'] : BASE_ARGS,
+  });
+}

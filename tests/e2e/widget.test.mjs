@@ -1,0 +1,114 @@
+// The widget in a real headless Chromium on the demo store: cold start shows
+// popular items, product visits personalise the list, nothing but the
+// widget's own files is fetched, no request carries the history, no cookie is
+// set, and the CPU fallback works without WebGPU. Screenshots go to
+// target/e2e/.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, SITE, launch, serve } from './harness.mjs';
+
+const SHOTS = path.join(ROOT, 'target/e2e');
+mkdirSync(SHOTS, { recursive: true });
+const card = JSON.parse(readFileSync(path.join(SITE, 'models/online-retail.json'), 'utf8'));
+const catalog = JSON.parse(readFileSync(path.join(SITE, 'catalog.json'), 'utf8'));
+const inCatalog = new Set(catalog.items.map((i) => i.id));
+
+async function shownIds(page) {
+  return page.$$eval('vitrine-recommendations', (els) =>
+    els.flatMap((el) => [...el.shadowRoot.querySelectorAll('li')].map((li) => li.dataset.id)),
+  );
+}
+
+async function waitForState(page, state) {
+  await page.waitForFunction(
+    (s) => document.querySelector('vitrine-recommendations')?.dataset.state === s,
+    state,
+    { timeout: 120_000 },
+  );
+}
+
+async function shoppingSession(browser, origin, label) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const requests = [];
+  const errors = [];
+  page.on('request', (r) => requests.push({ url: r.url(), method: r.method(), type: r.resourceType(), body: r.postData() }));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+
+  // 1. Cold start: no history, popular items from the card.
+  await page.goto(`${origin}/demo/`);
+  await waitForState(page, 'popular');
+  const popular = await shownIds(page);
+  assert.equal(popular.length, 8);
+  const expectedPopular = card.popular.filter((id) => inCatalog.has(id)).slice(0, 8);
+  assert.deepEqual(popular, expectedPopular, 'cold start shows the card popular items in order');
+  await page.screenshot({ path: path.join(SHOTS, `${label}-home-cold.png`), fullPage: false });
+
+  // 2. Visit three related products (a run of one customer's purchases) and add one to the basket.
+  const visits = card.items.slice(200, 203);
+  for (const id of visits) {
+    await page.goto(`${origin}/demo/product.html?id=${encodeURIComponent(id)}`);
+    await waitForState(page, 'personal');
+  }
+  await page.click('#add');
+  const recsOnProduct = await shownIds(page);
+  assert.ok(!recsOnProduct.includes(visits[2]), 'the product on screen is not recommended to itself');
+  await page.screenshot({ path: path.join(SHOTS, `${label}-product.png`), fullPage: true });
+
+  // 3. Back home: personal recommendations, different from the popular list, none from the history.
+  await page.goto(`${origin}/demo/`);
+  await waitForState(page, 'personal');
+  const personal = await shownIds(page);
+  assert.equal(personal.length, 8);
+  assert.notDeepEqual(personal, popular, 'visits changed the recommendations');
+  for (const id of visits) assert.ok(!personal.includes(id), `history item ${id} is not recommended`);
+  const history = await page.evaluate(() => window.Vitrine.history().map((e) => `${e.type}:${e.id}`));
+  assert.deepEqual(history, [...visits.map((id) => `view:${id}`), `add-to-cart:${visits[2]}`]);
+  const backend = await page.evaluate(() => window.Vitrine.backend());
+  await page.screenshot({ path: path.join(SHOTS, `${label}-home-personal.png`), fullPage: false });
+
+  // 4. Privacy: same-origin static files only, GET only, the widget's fetches carry no query or body.
+  const allowed = /^\/(demo\/(|index\.html|product\.html|demo\.js|demo\.css)|vitrine\.js|widget\/[a-z-]+\.js|pkg\/vitrine(_bg\.wasm|\.js)|models\/online-retail\.(json|bpk)|catalog\.json|favicon\.ico)$/;
+  for (const r of requests) {
+    const url = new URL(r.url);
+    assert.equal(url.origin, origin, `no third-party request: ${r.url}`);
+    assert.equal(r.method, 'GET', `${r.method} ${r.url}`);
+    assert.equal(r.body ?? null, null, `no request body: ${r.url}`);
+    assert.match(url.pathname, allowed, `unexpected file ${url.pathname}`);
+    if (r.type !== 'document') assert.equal(url.search, '', `a fetch carries a query: ${r.url}`);
+  }
+  const cookies = await context.cookies();
+  assert.deepEqual(cookies, [], 'no cookies');
+  assert.deepEqual(errors, [], 'no page errors');
+
+  // 5. "Forget my history" clears everything stored locally.
+  await page.click('#forget');
+  await waitForState(page, 'popular');
+  assert.deepEqual(await page.evaluate(() => window.Vitrine.history()), []);
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), []);
+  await context.close();
+  return backend;
+}
+
+const server = await serve();
+let failed = false;
+try {
+  for (const [label, webgpu, want] of [['webgpu', true, 'webgpu'], ['cpu', false, 'cpu']]) {
+    const browser = await launch({ webgpu });
+    try {
+      const backend = await shoppingSession(browser, server.origin, label);
+      assert.equal(backend, want, `backend with webgpu=${webgpu}`);
+      console.log(`ok - shopping session on ${backend}`);
+    } finally {
+      await browser.close();
+    }
+  }
+} catch (err) {
+  failed = true;
+  console.error('not ok -', err);
+} finally {
+  server.close();
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,52 @@
+// Benchmark page: load a model the way the widget does (fetch card and
+// weights, decode, warm up) and time the first recommendation and many more.
+// Query: ?model=../models/amazon-beauty.json&backend=webgpu|cpu&calls=200
+const params = new URLSearchParams(location.search);
+const modelUrl = new URL(params.get('model') ?? '../models/amazon-beauty.json', location.href);
+const backend = params.get('backend') ?? 'auto';
+const calls = Number(params.get('calls') ?? 200);
+
+async function run() {
+  const t0 = performance.now();
+  const wasm = await import('../pkg/vitrine.js');
+  await wasm.default({ module_or_path: new URL('../pkg/vitrine_bg.wasm', import.meta.url) });
+  const cardText = await (await fetch(modelUrl)).text();
+  const card = JSON.parse(cardText);
+  const weights = new Uint8Array(await (await fetch(new URL(card.weights.file, modelUrl))).arrayBuffer());
+  const tFetched = performance.now();
+  const engine = await wasm.Engine.load(cardText, weights, backend);
+  await engine.warmUp();
+  const items = card.items;
+  const history = (i) => Array.from({ length: 8 }, (_, j) => items[(i * 7919 + j * 104729) % items.length]);
+  await engine.recommend(history(0), 10);
+  const tFirst = performance.now();
+  const times = [];
+  for (let i = 1; i <= calls; i++) {
+    const t = performance.now();
+    const r = await engine.recommend(history(i), 10);
+    times.push(performance.now() - t);
+    if (r.items.length !== 10) throw new Error('short answer');
+  }
+  times.sort((a, b) => a - b);
+  return {
+    backend: engine.backend,
+    fallback: engine.fallbackReason ?? null,
+    items: engine.itemCount,
+    fetch_ms: tFetched - t0,
+    first_recommendation_ms: tFirst - t0,
+    median_ms: times[Math.floor(times.length / 2)],
+    p90_ms: times[Math.floor(times.length * 0.9)],
+    calls,
+  };
+}
+
+run().then(
+  (result) => {
+    window.benchResult = result;
+    document.getElementById('out').textContent = JSON.stringify(result, null, 2);
+  },
+  (err) => {
+    window.benchResult = { error: String(err) };
+    document.getElementById('out').textContent = String(err);
+  },
+);
