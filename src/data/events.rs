@@ -59,6 +59,14 @@ fn column(headers: &csv::StringRecord, name: &str) -> Result<usize> {
     })
 }
 
+/// The `(column index, prefix)` pairs of the spec's skip rules.
+fn prefix_columns<'a>(headers: &csv::StringRecord, spec: &'a EventLogSpec) -> Result<Vec<(usize, &'a str)>> {
+    spec.skip_prefixes
+        .iter()
+        .map(|(c, p)| Ok((column(headers, c)?, p.as_str())))
+        .collect()
+}
+
 /// Parse a timestamp into a key that sorts like time: integer epoch seconds, or
 /// `YYYY-MM-DD[ T]HH:MM[:SS]` (and `YYYY/MM/DD`).
 pub fn time_key(text: &str) -> Option<i64> {
@@ -101,11 +109,7 @@ pub fn read_event_log(reader: impl Read, spec: &EventLogSpec) -> Result<(Interac
     let user_col = column(&headers, &spec.user_col)?;
     let item_col = column(&headers, &spec.item_col)?;
     let time_col = column(&headers, &spec.time_col)?;
-    let prefix_cols = spec
-        .skip_prefixes
-        .iter()
-        .map(|(c, p)| Ok((column(&headers, c)?, p.as_str())))
-        .collect::<Result<Vec<_>>>()?;
+    let prefix_cols = prefix_columns(&headers, spec)?;
     let positive_cols = spec
         .positive_cols
         .iter()
@@ -250,11 +254,7 @@ pub fn catalog_from_event_log(
     let item_col = column(&headers, &spec.item_col)?;
     let title_col = column(&headers, title_col)?;
     let price_col = column(&headers, price_col)?;
-    let prefix_cols = spec
-        .skip_prefixes
-        .iter()
-        .map(|(c, p)| Ok((column(&headers, c)?, p.as_str())))
-        .collect::<Result<Vec<_>>>()?;
+    let prefix_cols = prefix_columns(&headers, spec)?;
     let mut order: Vec<String> = Vec::new();
     let mut titles: HashMap<String, HashMap<String, usize>> = HashMap::new();
     let mut prices: HashMap<String, Vec<f64>> = HashMap::new();
