@@ -1,6 +1,7 @@
 //! Command-line definition and dispatch. Each command lives in its own module
 //! and takes its parsed `…Args`.
 
+mod bench_cmd;
 mod catalog_cmd;
 mod eval_cmd;
 mod input;
@@ -26,6 +27,8 @@ enum Commands {
     Catalog(catalog_cmd::CatalogArgs),
     /// Recommend for a history given on the command line (a quick manual check).
     Recommend(recommend_cmd::RecommendArgs),
+    /// Time recommend() natively on the CPU (median over many calls); prints one JSON line.
+    BenchRecommend(bench_cmd::BenchArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -34,6 +37,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Commands::EvalRecommender(args) => eval_cmd::run(args),
         Commands::Catalog(args) => catalog_cmd::run(args),
         Commands::Recommend(args) => recommend_cmd::run(args),
+        Commands::BenchRecommend(args) => bench_cmd::run(args),
     }
 }
 

@@ -9,6 +9,7 @@ use crate::error::VitrineError;
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
+    super::device::run_static_constructors_once();
 }
 
 /// A JS `Error` with `name` set to the error kind, so pages can branch on it.
