@@ -2,12 +2,13 @@
 //! (`cargo test`, CPU) and in headless Chromium (`wasm-pack test`, on WebGPU
 //! through SwiftShader and on the CPU backend).
 //!
-//! Parity tolerance: for the fixed histories in `fixtures/tiny-expected.json`
-//! (written by the native build), every backend must return the same top-10
+//! Parity tolerance: for the fixed histories in `fixtures/*-expected.json`
+//! (written by the native build, for the tiny fixture and the shipped
+//! amazon-beauty model), every backend must return the same top-10
 //! ids in the same order, except that two neighbours whose scores differ by
 //! less than 1e-3 may swap, and every score must be within 1e-3 of native.
 
-use vitrine::engine::{Backend, BackendChoice, Recommendations, Recommender};
+use vitrine::engine::{Backend, BackendChoice, Recommender};
 use vitrine::weights::sha256_hex;
 
 #[cfg(target_family = "wasm")]
@@ -30,7 +31,6 @@ macro_rules! engine_test {
 
 const CARD: &str = include_str!("fixtures/tiny.json");
 const WEIGHTS: &[u8] = include_bytes!("fixtures/tiny.bpk");
-const EXPECTED: &str = include_str!("fixtures/tiny-expected.json");
 const TOLERANCE: f32 = 1e-3;
 
 fn s(ids: &[&str]) -> Vec<String> {
@@ -41,16 +41,33 @@ async fn load(choice: BackendChoice) -> Recommender {
     Recommender::load(CARD, WEIGHTS.to_vec(), choice).await.expect("fixture model loads")
 }
 
-/// The fixed histories of the parity check.
-fn parity_histories() -> Vec<Vec<String>> {
-    vec![
-        s(&["1", "2", "3"]),
-        s(&["41", "42", "43", "44"]),
-        s(&["12", "13", "55"]),
-        s(&["9"]),
-        s(&["21", "22", "23", "24", "25", "26", "27", "28", "29"]),
-    ]
+/// A model and fixed histories whose native top-10 is stored in `expected`.
+struct Parity {
+    card: &'static str,
+    weights: &'static [u8],
+    expected: &'static str,
+    expected_file: &'static str,
+    histories: &'static [&'static [&'static str]],
 }
+
+/// The tiny fixture, and the shipped benchmark model with the first five
+/// Beauty users' test-time histories.
+const PARITY: [Parity; 2] = [
+    Parity {
+        card: CARD,
+        weights: WEIGHTS,
+        expected: include_str!("fixtures/tiny-expected.json"),
+        expected_file: "tests/fixtures/tiny-expected.json",
+        histories: &[&["1", "2", "3"], &["41", "42", "43", "44"], &["12", "13", "55"], &["9"], &["21", "22", "23", "24", "25", "26", "27", "28", "29"]],
+    },
+    Parity {
+        card: include_str!("../models/amazon-beauty.json"),
+        weights: include_bytes!("../models/amazon-beauty.bpk"),
+        expected: include_str!("fixtures/amazon-beauty-expected.json"),
+        expected_file: "tests/fixtures/amazon-beauty-expected.json",
+        histories: &[&["1", "2", "3", "4"], &["6", "7", "8", "9", "10", "4"], &["4", "12", "13", "14", "15", "16", "17", "18"], &["20", "21", "22", "23"], &["25", "26", "27", "28", "29"]],
+    },
+];
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Expected {
@@ -58,25 +75,33 @@ struct Expected {
     top10: Vec<Vec<(String, f32)>>,
 }
 
-fn assert_same_ranking(got: &Recommendations, want: &[(String, f32)], what: &str) {
-    assert_eq!(got.items.len(), want.len(), "{what}: length");
-    for (i, (g, (wid, wscore))) in got.items.iter().zip(want).enumerate() {
-        assert!((g.score - wscore).abs() <= TOLERANCE, "{what}: score of rank {i}: {} vs {wscore}", g.score);
-        if &g.id != wid {
+fn assert_same_ranking(got: &[(String, f32)], want: &[(String, f32)], what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    for (i, ((gid, gscore), (wid, wscore))) in got.iter().zip(want).enumerate() {
+        assert!((gscore - wscore).abs() <= TOLERANCE, "{what}: score of rank {i}: {gscore} vs {wscore}");
+        if gid != wid {
             // Only a near-tie may swap neighbours.
-            let neighbour = want.iter().find(|(id, _)| id == &g.id).expect("same id set");
-            assert!((neighbour.1 - wscore).abs() <= TOLERANCE, "{what}: rank {i} is {} not {wid}", g.id);
+            let neighbour = want.iter().find(|(id, _)| id == gid).expect("same id set");
+            assert!((neighbour.1 - wscore).abs() <= TOLERANCE, "{what}: rank {i} is {gid} not {wid}");
         }
     }
 }
 
+async fn top10(engine: &Recommender, history: &[String]) -> Vec<(String, f32)> {
+    let r = engine.recommend(history, 10).await.unwrap();
+    r.items.into_iter().map(|i| (i.id, i.score)).collect()
+}
+
 async fn check_parity(choice: BackendChoice, backend: Backend) {
-    let engine = load(choice).await;
-    assert_eq!(engine.backend(), backend, "fallback: {:?}", engine.fallback_reason());
-    let expected: Expected = serde_json::from_str(EXPECTED).expect("expected file parses");
-    for (history, want) in expected.histories.iter().zip(&expected.top10) {
-        let got = engine.recommend(history, 10).await.unwrap();
-        assert_same_ranking(&got, want, &format!("{backend:?} {history:?}"));
+    for case in &PARITY {
+        let engine = Recommender::load(case.card, case.weights.to_vec(), choice).await.expect("model loads");
+        assert_eq!(engine.backend(), backend, "fallback: {:?}", engine.fallback_reason());
+        let expected: Expected = serde_json::from_str(case.expected).expect("expected file parses");
+        assert_eq!(expected.histories.len(), case.histories.len(), "{}: stale", case.expected_file);
+        for (history, want) in expected.histories.iter().zip(&expected.top10) {
+            let got = top10(&engine, history).await;
+            assert_same_ranking(&got, want, &format!("{backend:?} {} {history:?}", case.expected_file));
+        }
     }
 }
 
@@ -90,28 +115,29 @@ async fn webgpu_matches_native_reference() {
     check_parity(BackendChoice::Webgpu, Backend::Webgpu).await;
 }
 
-/// Natively, the reference file must be what this build computes; set
-/// VITRINE_BLESS=1 to rewrite it after retraining the fixture.
+/// Natively, the reference files must be what this build computes; set
+/// VITRINE_BLESS=1 to rewrite them after retraining a model.
 #[cfg(not(target_family = "wasm"))]
 #[test]
 fn native_reference_is_current() {
     pollster::block_on(async {
-        let engine = load(BackendChoice::Cpu).await;
-        let mut top10 = Vec::new();
-        for h in parity_histories() {
-            let r = engine.recommend(&h, 10).await.unwrap();
-            top10.push(r.items.into_iter().map(|i| (i.id, i.score)).collect::<Vec<_>>());
-        }
-        let current = Expected { histories: parity_histories(), top10 };
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-expected.json");
-        if std::env::var_os("VITRINE_BLESS").is_some() {
-            std::fs::write(path, serde_json::to_string_pretty(&current).unwrap()).unwrap();
-        }
-        let stored: Expected = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        assert_eq!(stored.histories, current.histories);
-        for ((want, got), h) in stored.top10.iter().zip(&current.top10).zip(&current.histories) {
-            let got = Recommendations { backend: Backend::Cpu, cold_start: false, unknown_ids: 0, items: got.iter().map(|(id, score)| vitrine::engine::Recommendation { id: id.clone(), score: *score, item: None }).collect() };
-            assert_same_ranking(&got, want, &format!("native {h:?}"));
+        for case in &PARITY {
+            let engine = Recommender::load(case.card, case.weights.to_vec(), BackendChoice::Cpu).await.unwrap();
+            let histories: Vec<Vec<String>> = case.histories.iter().map(|h| s(h)).collect();
+            let mut current = Vec::new();
+            for h in &histories {
+                current.push(top10(&engine, h).await);
+            }
+            let path = format!("{}/{}", env!("CARGO_MANIFEST_DIR"), case.expected_file);
+            if std::env::var_os("VITRINE_BLESS").is_some() {
+                let fresh = Expected { histories: histories.clone(), top10: current.clone() };
+                std::fs::write(&path, serde_json::to_string_pretty(&fresh).unwrap()).unwrap();
+            }
+            let stored: Expected = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            assert_eq!(stored.histories, histories, "{path}");
+            for ((want, got), h) in stored.top10.iter().zip(&current).zip(&histories) {
+                assert_same_ranking(got, want, &format!("native {path} {h:?}"));
+            }
         }
     });
 }

@@ -79,8 +79,20 @@ pub async fn pick(choice: BackendChoice) -> (Device, Backend, Option<String>) {
 }
 
 #[cfg(feature = "web")]
+thread_local! {
+    /// burn registers one runtime per WebGPU device and refuses a second
+    /// registration, so every engine on the page shares the first device.
+    static WEBGPU: std::cell::RefCell<Option<Device>> = const { std::cell::RefCell::new(None) };
+}
+
+#[cfg(feature = "web")]
 async fn webgpu() -> Result<Device, String> {
-    Device::wgpu_options().init_async().await.map_err(|e| format!("WebGPU unavailable: {e}"))
+    if let Some(device) = WEBGPU.with(|d| d.borrow().clone()) {
+        return Ok(device);
+    }
+    let device = Device::wgpu_options().init_async().await.map_err(|e| format!("WebGPU unavailable: {e}"))?;
+    WEBGPU.with(|d| *d.borrow_mut() = Some(device.clone()));
+    Ok(device)
 }
 
 #[cfg(not(feature = "web"))]
