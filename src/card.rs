@@ -53,6 +53,9 @@ pub struct DataInfo {
     pub preprocessing: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_log: Option<serde_json::Value>,
+    /// The catalog the trainer was given: file, size, how many trained items it names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

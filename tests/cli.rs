@@ -13,8 +13,12 @@ fn vitrine(args: &[&str]) -> std::process::Output {
 }
 
 fn train_tiny(dir: &Path) -> serde_json::Value {
+    // A catalog naming the first 50 of the fixture's 60 items.
+    let catalog = dir.join("catalog.csv");
+    let rows: String = (1..=50).map(|i| format!("{i},Item number {i},{i}.5\n")).collect();
+    std::fs::write(&catalog, format!("id,title,price\n{rows}")).unwrap();
     let out = vitrine(&[
-        "train", "--sequences", FIXTURE, "--name", "t", "--models-dir", dir.to_str().unwrap(),
+        "train", "--catalog", catalog.to_str().unwrap(), "--sequences", FIXTURE, "--name", "t", "--models-dir", dir.to_str().unwrap(),
         "--work-dir", dir.join("run").to_str().unwrap(), "--epochs", "4", "--d-model", "32",
         "--layers", "1", "--heads", "1", "--max-len", "20", "--dropout", "0.1", "--batch-size", "32", "--lr", "0.005",
     ]);
@@ -31,6 +35,7 @@ fn eval_reproduces_the_card_and_bad_files_are_refused() {
     assert_eq!(card["weights"]["sha256"], vitrine::weights::sha256_hex(&bytes));
     assert_eq!(card["weights"]["bytes"], bytes.len());
     assert_eq!(card["training"]["epochs"], 4);
+    assert_eq!(card["data"]["catalog"]["trained_items_covered"], 50);
 
     let out = vitrine(&["eval-recommender", "--model", model.to_str().unwrap(), "--sequences", FIXTURE]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

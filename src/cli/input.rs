@@ -11,7 +11,7 @@ use anyhow::{bail, Context};
 use clap::Args;
 use vitrine::data::events::{read_event_log, EventLogSpec, EventLogStats};
 use vitrine::data::sequences::parse_sequences;
-use vitrine::data::Interactions;
+use vitrine::data::{Catalog, Interactions};
 
 #[derive(Args, Debug, Clone)]
 pub struct DataArgs {
@@ -101,4 +101,16 @@ impl DataArgs {
     pub fn source(&self) -> String {
         self.sequences.as_ref().or(self.events.as_ref()).map(|p| p.display().to_string()).unwrap_or_default()
     }
+}
+
+/// Read a catalog: `.json` (the widget's form) or CSV with id,title,price[,image,url].
+pub fn load_catalog(path: &Path, currency: &str) -> anyhow::Result<Catalog> {
+    let catalog = if path.extension().is_some_and(|e| e == "json") {
+        let mut text = String::new();
+        open(path)?.read_to_string(&mut text)?;
+        Catalog::from_json(&text)
+    } else {
+        Catalog::from_csv(open(path)?, currency)
+    };
+    catalog.with_context(|| format!("reading catalog {}", path.display()))
 }

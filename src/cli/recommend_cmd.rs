@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use burn::prelude::*;
 use clap::Args;
 use vitrine::data::batch::pad_histories;
@@ -18,19 +17,19 @@ pub struct RecommendArgs {
     pub history: Vec<String>,
     #[arg(long, default_value_t = 10)]
     pub k: usize,
-    /// Catalog JSON, to print titles and prices.
+    /// Catalog (JSON, or CSV with id,title,price), to print titles and prices.
     #[arg(long)]
     pub catalog: Option<PathBuf>,
+    /// Currency of a CSV catalog.
+    #[arg(long, default_value = "GBP")]
+    pub currency: String,
 }
 
 pub fn run(args: RecommendArgs) -> anyhow::Result<()> {
     let (card, model) = super::eval_cmd::load_model(&args.model, None)?;
     let vocab = card.vocab()?;
     let history: Vec<u32> = args.history.iter().filter_map(|id| vocab.get(id)).collect();
-    let catalog = match &args.catalog {
-        Some(p) => Some(Catalog::from_json(&std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?)?),
-        None => None,
-    };
+    let catalog = args.catalog.as_deref().map(|p| super::input::load_catalog(p, &args.currency)).transpose()?;
     let batch = pad_histories(&[history.clone()], model.max_len());
     let scores: Vec<f32> = model
         .score_next(history_tensor(&batch, &Device::flex()))
@@ -43,13 +42,15 @@ pub fn run(args: RecommendArgs) -> anyhow::Result<()> {
         let title = catalog
             .as_ref()
             .and_then(|c| c.items.iter().find(|it| it.id == id))
-            .map(|it| format!("{} ({:.2} {})", it.title, it.price, c_currency(&catalog)))
+            .map(|it| format!("{} ({:.2} {})", it.title, it.price, args.currency_of(&catalog)))
             .unwrap_or_default();
         println!("{:>2}. {id:<12} {score:>8.3}  {title}", rank + 1);
     }
     Ok(())
 }
 
-fn c_currency(catalog: &Option<Catalog>) -> &str {
-    catalog.as_ref().map(|c| c.currency.as_str()).unwrap_or("")
+impl RecommendArgs {
+    fn currency_of<'a>(&'a self, catalog: &'a Option<Catalog>) -> &'a str {
+        catalog.as_ref().map_or(self.currency.as_str(), |c| c.currency.as_str())
+    }
 }

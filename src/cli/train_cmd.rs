@@ -61,6 +61,12 @@ pub struct TrainArgs {
     /// Published reference numbers to print in the card, e.g. `SASRec:hr@10=0.0605,ndcg@10=0.0318`. Repeatable.
     #[arg(long = "reference", value_name = "NAME:METRIC=V,...")]
     pub references: Vec<String>,
+    /// The shop's catalog (JSON, or CSV with id,title,price[,image,url]): checked
+    /// against the trained items, and used to name the popular items in the log.
+    #[arg(long)]
+    pub catalog: Option<PathBuf>,
+    #[arg(long, default_value = "GBP")]
+    pub currency: String,
     /// How many popular items the card carries for shoppers with no history.
     #[arg(long, default_value_t = 100)]
     pub popular: usize,
@@ -89,6 +95,7 @@ pub fn hardware() -> String {
 
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let (data, log_stats) = args.data.load()?;
+    let catalog = args.catalog.as_deref().map(|p| super::input::load_catalog(p, &args.currency)).transpose()?;
     eprintln!(
         "data: {} users, {} items, {} interactions",
         data.sequences.len(),
@@ -147,10 +154,19 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     }
     let change = int8_metrics["test"].get("ndcg@10") / f32_metrics["test"].get("ndcg@10") - 1.0;
 
-    let popular = top_k(&popularity_scores(&data), &[], args.popular)
+    let popular: Vec<String> = top_k(&popularity_scores(&data), &[], args.popular)
         .into_iter()
         .filter_map(|(i, _)| data.vocab.id(i).map(str::to_string))
         .collect();
+    let catalog_info = catalog.as_ref().map(|c| {
+        let titles: std::collections::HashMap<&str, &str> = c.items.iter().map(|i| (i.id.as_str(), i.title.as_str())).collect();
+        let covered = data.vocab.ids().iter().filter(|id| titles.contains_key(id.as_str())).count();
+        eprintln!("catalog: {} of {} trained items have a catalog entry", covered, data.vocab.len());
+        for id in popular.iter().take(5) {
+            eprintln!("  popular: {id} {}", titles.get(id.as_str()).unwrap_or(&"(not in catalog)"));
+        }
+        serde_json::json!({ "file": args.catalog.as_ref().map(|p| p.display().to_string()), "items": c.items.len(), "trained_items_covered": covered })
+    });
 
     std::fs::create_dir_all(&args.models_dir)?;
     let weights_path = args.models_dir.join(format!("{}.bpk", args.name));
@@ -200,6 +216,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             interactions: data.num_interactions(),
             preprocessing: args.preprocessing.clone(),
             event_log: log_stats.map(|s| serde_json::to_value(s).expect("stats serialise")),
+            catalog: catalog_info,
         },
         protocol: "Leave-one-out by time: per user the last item is the test target and the one before it the validation target; \
                    training uses the rest (next-item targets at every position). Full ranking: each target is ranked against all items, \

@@ -40,6 +40,40 @@ impl Catalog {
         Ok(catalog)
     }
 
+    /// Parse a CSV catalog with a header naming `id`, `title`, `price` and
+    /// optionally `image` and `url` columns (any order, other columns ignored).
+    #[cfg(feature = "cli")]
+    pub fn from_csv(reader: impl std::io::Read, currency: &str) -> Result<Self> {
+        let mut csv = csv::Reader::from_reader(reader);
+        let headers = csv.headers().map_err(|e| VitrineError::Catalog(format!("unreadable CSV header: {e}")))?.clone();
+        let find = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+        let need = |name: &str| find(name).ok_or_else(|| VitrineError::Catalog(format!("CSV has no {name:?} column")));
+        let (id, title, price) = (need("id")?, need("title")?, need("price")?);
+        let (image, url) = (find("image"), find("url"));
+        let mut items = Vec::new();
+        for (row, record) in csv.records().enumerate() {
+            let record = record.map_err(|e| VitrineError::Catalog(format!("line {}: {e}", row + 2)))?;
+            let field = |i: usize| record.get(i).unwrap_or("").trim().to_string();
+            let optional = |i: Option<usize>| i.map(field).filter(|v| !v.is_empty());
+            let price_text = field(price);
+            items.push(CatalogItem {
+                id: field(id),
+                title: field(title),
+                price: price_text
+                    .parse()
+                    .map_err(|_| VitrineError::Catalog(format!("line {}: price {price_text:?} is not a number", row + 2)))?,
+                image: optional(image),
+                url: optional(url),
+            });
+        }
+        let catalog = Catalog {
+            currency: currency.to_string(),
+            items,
+        };
+        catalog.validate()?;
+        Ok(catalog)
+    }
+
     /// Check every field; the first problem found is reported with the item's position.
     pub fn validate(&self) -> Result<()> {
         let bad = |i: usize, why: String| VitrineError::Catalog(format!("item {i}: {why}"));
@@ -160,6 +194,19 @@ mod tests {
             let err = Catalog::from_json(&case).unwrap_err();
             assert_eq!(err.kind(), "MalformedCatalog", "{case}: {err}");
         }
+    }
+
+    #[cfg(feature = "cli")]
+    #[test]
+    fn csv_catalogs_parse_with_optional_columns_and_bad_prices_are_errors() {
+        let c = Catalog::from_csv("price,id,title,image\n2.50,a,Mug,https://x.test/a.jpg\n1,b,\"Cup, blue\",\n".as_bytes(), "EUR").unwrap();
+        assert_eq!(c.items.len(), 2);
+        assert_eq!(c.items[1].title, "Cup, blue");
+        assert_eq!(c.items[0].image.as_deref(), Some("https://x.test/a.jpg"));
+        assert_eq!(c.items[1].image, None);
+        let err = Catalog::from_csv("id,title,price\na,Mug,cheap\n".as_bytes(), "EUR").unwrap_err();
+        assert!(err.to_string().contains("line 2"), "{err}");
+        assert!(Catalog::from_csv("id,name\n".as_bytes(), "EUR").is_err());
     }
 
     #[test]
