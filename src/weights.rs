@@ -46,7 +46,8 @@ pub fn load_recommender(config: &SasRecConfig, bytes: &[u8], device: &Device) ->
     Ok(if *device == Device::flex() { model } else { model.to_device(device) })
 }
 
-fn load_on_cpu(config: &SasRecConfig, bytes: &[u8]) -> Result<SasRec> {
+/// Decode and dequantize onto the CPU backend.
+pub fn load_on_cpu(config: &SasRecConfig, bytes: &[u8]) -> Result<SasRec> {
     let device = &Device::flex();
     let record = ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes.to_vec()))
         .map_err(|e| VitrineError::CorruptModel(format!("not a burnpack weights file: {e}")))?;

@@ -233,3 +233,35 @@ engine_test!(a_malformed_catalog_is_a_typed_error_and_keeps_the_old_one, {
     assert_eq!(ids, vec!["5", "6"]);
     assert_eq!(r.items[0].item.as_ref().unwrap().title, "<img src=x onerror=alert(1)>");
 });
+
+engine_test!(similar_items_come_from_the_embeddings_and_explain_themselves, {
+    let mut engine = load(BackendChoice::Cpu).await;
+    let r = engine.similar("15", &s(&["16"]), 5).unwrap();
+    assert_eq!(r.items.len(), 5);
+    assert!(r.items.iter().all(|i| i.id != "15" && i.id != "16"));
+    assert!(r.items.iter().all(|i| i.because.as_deref() == Some("15")));
+    assert!(r.items.windows(2).all(|w| w[0].score >= w[1].score));
+    // Items of one aisle appear in the same contexts in the fixture, so the
+    // trained embeddings must make them closer on average than other aisles.
+    let aisle = |id: &str| (id.parse::<u32>().unwrap() - 1) / 10;
+    let (mut same, mut other) = (Vec::new(), Vec::new());
+    for anchor in ["5", "15", "25", "35", "45", "55"] {
+        for item in engine.similar(anchor, &[], 59).unwrap().items {
+            if aisle(&item.id) == aisle(anchor) { same.push(item.score) } else { other.push(item.score) }
+        }
+    }
+    let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len() as f32;
+    assert!(mean(&same) > mean(&other) + 0.05, "same aisle {} vs other {}", mean(&same), mean(&other));
+    assert_eq!(engine.similar("nope", &[], 5).unwrap_err().kind(), "UnknownIds");
+    assert_eq!(engine.similar("15", &[], 0).unwrap_err().kind(), "InvalidRequest");
+
+    // "Why this?": each personal recommendation names one of the history items.
+    let history = s(&["31", "32", "33"]);
+    let personal = engine.recommend(&history, 5).await.unwrap();
+    assert!(personal.items.iter().all(|i| i.because.as_ref().is_some_and(|b| history.contains(b))));
+
+    // Recently viewed: catalog entries in the given order, unlisted ids skipped.
+    engine.set_catalog(r#"{"currency":"GBP","items":[{"id":"5","title":"Five","price":1},{"id":"6","title":"Six","price":2}]}"#).unwrap();
+    let seen = engine.lookup(&s(&["6", "x", "5"]));
+    assert_eq!(seen.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), vec!["6", "5"]);
+});

@@ -5,6 +5,7 @@
 
 pub mod device;
 mod recommender;
+mod similarity;
 #[cfg(feature = "web")]
 pub mod web;
 

@@ -11,13 +11,14 @@ use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::device::{self, Backend, BackendChoice};
+use super::similarity::ItemSimilarity;
 use crate::card::ModelCard;
 use crate::data::batch::pad_histories;
 use crate::data::{Catalog, CatalogItem, ItemVocab};
 use crate::error::{Result, VitrineError};
 use crate::infer::{history_tensor, top_k};
 use crate::model::SasRec;
-use crate::weights::{load_recommender, verify_sha256};
+use crate::weights::{load_on_cpu, load_recommender, verify_sha256};
 
 /// The most items one call may ask for.
 pub const MAX_K: usize = 200;
@@ -32,6 +33,9 @@ pub struct Recommendation {
     /// Catalog fields, when a catalog was given and lists the item.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub item: Option<CatalogItem>,
+    /// The history item this one is most like ("Why this?"), for personal answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub because: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,6 +62,7 @@ pub struct Recommender {
     card: ModelCard,
     vocab: ItemVocab,
     weights: Vec<u8>,
+    similarity: ItemSimilarity,
     compute: RefCell<Compute>,
     catalog: Option<(Catalog, HashMap<String, usize>)>,
 }
@@ -69,11 +74,14 @@ impl Recommender {
         verify_sha256(&weights, &card.weights.sha256)?;
         let vocab = card.vocab()?;
         let (device, backend, fallback_reason) = device::pick(choice).await;
-        let model = load_recommender(&card.config, &weights, &device)?;
+        let cpu_model = load_on_cpu(&card.config, &weights)?;
+        let similarity = ItemSimilarity::from_model(&cpu_model).await?;
+        let model = if backend == Backend::Cpu { cpu_model } else { cpu_model.to_device(&device) };
         Ok(Self {
             card,
             vocab,
             weights,
+            similarity,
             compute: RefCell::new(Compute {
                 model,
                 device,
@@ -119,9 +127,7 @@ impl Recommender {
 
     /// Top-`k` items for a history (oldest first).
     pub async fn recommend(&self, history: &[String], k: usize) -> Result<Recommendations> {
-        if k == 0 || k > MAX_K {
-            return Err(VitrineError::InvalidRequest(format!("k must be between 1 and {MAX_K}, got {k}")));
-        }
+        check_k(k)?;
         if history.len() > MAX_HISTORY {
             return Err(VitrineError::InvalidRequest(format!(
                 "history of {} ids is longer than the {MAX_HISTORY} accepted",
@@ -168,10 +174,14 @@ impl Recommender {
                 exclude.push(index);
                 let id = self.vocab.id(index).expect("scored indices are in the vocabulary");
                 if self.showable(id) {
+                    // Attribute to one of the ten most recent history items.
+                    let recent = &known[known.len().saturating_sub(10)..];
+                    let because = self.similarity.closest(index, recent).and_then(|i| self.vocab.id(i)).map(str::to_string);
                     items.push(Recommendation {
                         id: id.to_string(),
                         score,
                         item: self.catalog_item(id),
+                        because,
                     });
                 }
             }
@@ -197,6 +207,7 @@ impl Recommender {
                 id: id.clone(),
                 score: -(rank as f32),
                 item: self.catalog_item(id),
+                because: None,
             })
             .collect();
         Recommendations {
@@ -205,6 +216,57 @@ impl Recommender {
             unknown_ids: 0,
             items,
         }
+    }
+
+    /// The `k` items whose trained embeddings are closest to `id` (cosine),
+    /// never `id` itself or anything in `exclude` (e.g. the basket).
+    pub fn similar(&self, id: &str, exclude: &[String], k: usize) -> Result<Recommendations> {
+        check_k(k)?;
+        let index = self.vocab.get(id).ok_or_else(|| VitrineError::UnknownIds {
+            count: 1,
+            first: id.chars().take(64).collect(),
+        })?;
+        let mut skip: Vec<u32> = exclude.iter().filter_map(|e| self.vocab.get(e)).collect();
+        let mut items = Vec::with_capacity(k);
+        while items.len() < k {
+            let batch = self.similarity.most_similar(index, &skip, k - items.len());
+            if batch.is_empty() {
+                break;
+            }
+            for (i, score) in batch {
+                skip.push(i);
+                let other = self.vocab.id(i).expect("similar indices are in the vocabulary");
+                if self.showable(other) {
+                    items.push(Recommendation {
+                        id: other.to_string(),
+                        score,
+                        item: self.catalog_item(other),
+                        because: Some(id.to_string()),
+                    });
+                }
+            }
+        }
+        Ok(Recommendations {
+            backend: self.backend(),
+            cold_start: false,
+            unknown_ids: 0,
+            items,
+        })
+    }
+
+    /// Catalog entries for ids, in the given order, skipping ids the catalog
+    /// does not list (for the "recently viewed" placement).
+    pub fn lookup(&self, ids: &[String]) -> Vec<Recommendation> {
+        ids.iter()
+            .filter_map(|id| {
+                self.catalog_item(id).map(|item| Recommendation {
+                    id: id.clone(),
+                    score: 0.0,
+                    item: Some(item),
+                    because: None,
+                })
+            })
+            .collect()
     }
 
     /// Run one recommendation so kernels are compiled before the shopper's first request.
@@ -228,4 +290,11 @@ async fn scores(compute: &Compute, history: &[u32]) -> Result<Vec<f32>> {
     data.convert::<f32>()
         .try_into_vec::<f32>()
         .map_err(|e| VitrineError::Backend(format!("unexpected score data: {e:?}")))
+}
+
+fn check_k(k: usize) -> Result<()> {
+    if k == 0 || k > MAX_K {
+        return Err(VitrineError::InvalidRequest(format!("k must be between 1 and {MAX_K}, got {k}")));
+    }
+    Ok(())
 }

@@ -72,6 +72,24 @@ impl Engine {
         serde_wasm_bindgen::to_value(&result).map_err(|e| js_error(VitrineError::Backend(e.to_string())))
     }
 
+    /// Items most like `id` by the trained embeddings, never `id` or `exclude` (array of ids).
+    pub fn similar(&self, id: String, exclude: JsValue, k: usize) -> Result<JsValue, JsValue> {
+        let exclude: Vec<String> = if exclude.is_undefined() || exclude.is_null() {
+            Vec::new()
+        } else {
+            serde_wasm_bindgen::from_value(exclude).map_err(|e| request_error(format!("exclude must be an array of id strings: {e}")))?
+        };
+        let result = self.inner.similar(&id, &exclude, k).map_err(js_error)?;
+        serde_wasm_bindgen::to_value(&result).map_err(|e| js_error(VitrineError::Backend(e.to_string())))
+    }
+
+    /// Catalog entries for ids (array of strings), in order, skipping unlisted ones.
+    pub fn lookup(&self, ids: JsValue) -> Result<JsValue, JsValue> {
+        let ids: Vec<String> =
+            serde_wasm_bindgen::from_value(ids).map_err(|e| request_error(format!("ids must be an array of id strings: {e}")))?;
+        serde_wasm_bindgen::to_value(&self.inner.lookup(&ids)).map_err(|e| js_error(VitrineError::Backend(e.to_string())))
+    }
+
     /// The card's popular items (what a shopper with no history sees).
     pub fn popular(&self, k: usize) -> Result<JsValue, JsValue> {
         serde_wasm_bindgen::to_value(&self.inner.popular(k)).map_err(|e| js_error(VitrineError::Backend(e.to_string())))
