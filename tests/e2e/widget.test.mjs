@@ -14,15 +14,21 @@ const card = JSON.parse(readFileSync(path.join(SITE, 'models/online-retail.json'
 const catalog = JSON.parse(readFileSync(path.join(SITE, 'catalog.json'), 'utf8'));
 const inCatalog = new Set(catalog.items.map((i) => i.id));
 
-async function shownIds(page) {
-  return page.$$eval('vitrine-recommendations', (els) =>
-    els.flatMap((el) => [...el.shadowRoot.querySelectorAll('li')].map((li) => li.dataset.id)),
+async function shownIds(page, placement = 'for-you') {
+  return page.$$eval(`vitrine-recommendations[placement="${placement}"]`, (els) =>
+    els.flatMap((el) => (el.hidden ? [] : [...el.shadowRoot.querySelectorAll('li')].map((li) => li.dataset.id))),
+  );
+}
+
+async function whyLines(page) {
+  return page.$$eval('vitrine-recommendations[placement="for-you"]', (els) =>
+    els.flatMap((el) => [...el.shadowRoot.querySelectorAll('.why')].map((w) => w.textContent)),
   );
 }
 
 async function waitForState(page, state) {
   await page.waitForFunction(
-    (s) => document.querySelector('vitrine-recommendations')?.dataset.state === s,
+    (s) => document.querySelector('vitrine-recommendations[placement="for-you"]')?.dataset.state === s,
     state,
     { timeout: 120_000 },
   );
@@ -42,6 +48,7 @@ async function shoppingSession(browser, origin, label) {
   await waitForState(page, 'popular');
   const popular = await shownIds(page);
   assert.equal(popular.length, 8);
+  assert.deepEqual(await shownIds(page, 'recently-viewed'), [], 'nothing viewed yet: the placement hides itself');
   const expectedPopular = card.popular.filter((id) => inCatalog.has(id)).slice(0, 8);
   assert.deepEqual(popular, expectedPopular, 'cold start shows the card popular items in order');
   await page.screenshot({ path: path.join(SHOTS, `${label}-home-cold.png`), fullPage: false });
@@ -55,6 +62,11 @@ async function shoppingSession(browser, origin, label) {
   await page.click('#add');
   const recsOnProduct = await shownIds(page);
   assert.ok(!recsOnProduct.includes(visits[2]), 'the product on screen is not recommended to itself');
+  await page.waitForFunction(() => document.querySelector('vitrine-recommendations[placement="similar"]')?.shadowRoot.querySelectorAll('li').length > 0);
+  const similar = await shownIds(page, 'similar');
+  assert.equal(similar.length, 6);
+  assert.ok(!similar.includes(visits[2]), 'similar never shows the product itself');
+  assert.deepEqual(await shownIds(page, 'recently-viewed'), [visits[1], visits[0]], 'recently viewed, newest first, without the product on screen');
   await page.screenshot({ path: path.join(SHOTS, `${label}-product.png`), fullPage: true });
 
   // 3. Back home: personal recommendations, different from the popular list, none from the history.
@@ -64,6 +76,12 @@ async function shoppingSession(browser, origin, label) {
   assert.equal(personal.length, 8);
   assert.notDeepEqual(personal, popular, 'visits changed the recommendations');
   for (const id of visits) assert.ok(!personal.includes(id), `history item ${id} is not recommended`);
+  const titles = new Map(catalog.items.map((i) => [i.id, i.title]));
+  const why = await whyLines(page);
+  assert.equal(why.length, 8, 'every personal pick says why');
+  for (const line of why) {
+    assert.ok(visits.some((id) => line === `Why this? You viewed ${titles.get(id)}`), `names a visited product: ${line}`);
+  }
   const history = await page.evaluate(() => window.Vitrine.history().map((e) => `${e.type}:${e.id}`));
   assert.deepEqual(history, [...visits.map((id) => `view:${id}`), `add-to-cart:${visits[2]}`]);
   const backend = await page.evaluate(() => window.Vitrine.backend());

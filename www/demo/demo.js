@@ -64,7 +64,7 @@ function productPage() {
       document.getElementById('added').textContent = text;
     });
   }
-  document.querySelector('vitrine-recommendations').setAttribute('exclude', id);
+  for (const placement of document.querySelectorAll('vitrine-recommendations')) placement.setAttribute('item', id);
   window.Vitrine.track('view', id);
 }
 

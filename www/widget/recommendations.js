@@ -12,17 +12,19 @@ h2 { font-size: var(--vitrine-heading-size, 1.2rem); margin: 0 0 .5rem; }
 ol { list-style: none; display: grid; gap: var(--vitrine-gap, .75rem); padding: 0; margin: 0;
      grid-template-columns: repeat(auto-fill, minmax(var(--vitrine-card-width, 10rem), 1fr)); }
 li { border: 1px solid var(--vitrine-border, #ddd); border-radius: var(--vitrine-radius, .5rem);
-     background: var(--vitrine-card-bg, #fff); padding: .6rem; }
-a { color: inherit; text-decoration: none; display: flex; flex-direction: column; gap: .35rem; height: 100%; }
+     background: var(--vitrine-card-bg, #fff); padding: .6rem; display: flex; flex-direction: column; }
+a { color: inherit; text-decoration: none; display: flex; flex-direction: column; gap: .35rem; flex: 1; }
 a:focus-visible { outline: 2px solid var(--vitrine-accent, #2458d6); outline-offset: 2px; }
 img { width: 100%; aspect-ratio: 1; object-fit: cover; border-radius: calc(var(--vitrine-radius, .5rem) / 2); }
 .title { font-size: .9rem; line-height: 1.25; overflow-wrap: anywhere; }
 .price { font-weight: 600; margin-top: auto; }
 .status { font-size: .85rem; color: var(--vitrine-muted, #666); }
+.why { display: block; font-size: .75rem; color: var(--vitrine-muted, #666); margin-top: .35rem; overflow-wrap: anywhere; }
 `;
 
 export class VitrineRecommendations extends HTMLElement {
   static config = null;
+  static observedAttributes = ['placement', 'item', 'k', 'heading'];
 
   constructor() {
     super();
@@ -33,6 +35,10 @@ export class VitrineRecommendations extends HTMLElement {
   connectedCallback() {
     window.addEventListener('vitrine:history', this.onHistory);
     this.render();
+  }
+
+  attributeChangedCallback() {
+    if (this.isConnected) this.render();
   }
 
   disconnectedCallback() {
@@ -58,24 +64,47 @@ export class VitrineRecommendations extends HTMLElement {
     this.shadowRoot.replaceChildren(style, p);
   }
 
+  /** What this placement shows, as `{items, coldStart}`; `items` carry catalog entries. */
+  async pick(engine) {
+    const placement = this.getAttribute('placement') ?? 'for-you';
+    const current = this.getAttribute('item');
+    const k = this.count;
+    const events = readEvents();
+    if (placement === 'recently-viewed') {
+      const viewed = itemSequence(events.filter((e) => e.type === 'view')).reverse().filter((id) => id !== current);
+      return { items: engine.lookup(viewed.slice(0, k)), coldStart: false };
+    }
+    if (placement === 'similar') {
+      if (!current) return { items: [], coldStart: false };
+      try {
+        return { items: engine.similar(current, [], k).items, coldStart: false };
+      } catch (err) {
+        if (err.name === 'UnknownIds') return { items: [], coldStart: false }; // a product the model never saw
+        throw err;
+      }
+    }
+    const history = itemSequence(events);
+    let result;
+    try {
+      result = await engine.recommend(history, k + (current ? 1 : 0));
+    } catch (err) {
+      if (err.name !== 'UnknownIds') throw err;
+      result = engine.popular(k + 1); // nothing we know yet: show what is popular
+    }
+    return { items: result.items.filter((r) => r.id !== current).slice(0, k), coldStart: result.cold_start };
+  }
+
   async render() {
     const generation = (this.generation = (this.generation ?? 0) + 1);
     if (!this.shadowRoot.childElementCount) this.status('Loading recommendations…');
     try {
       const { engine, currency } = await getEngine(VitrineRecommendations.config);
-      const exclude = this.getAttribute('exclude');
-      const history = itemSequence(readEvents());
-      let result;
-      try {
-        result = await engine.recommend(history, this.count + (exclude ? 1 : 0));
-      } catch (err) {
-        if (err.name !== 'UnknownIds') throw err;
-        result = engine.popular(this.count + 1); // nothing we know yet: show what is popular
-      }
+      const { items, coldStart } = await this.pick(engine);
       if (generation !== this.generation) return; // a newer render started meanwhile
-      const items = result.items.filter((r) => r.id !== exclude && r.item).slice(0, this.count);
-      this.draw(items, currency, result.cold_start);
-      this.emit('vitrine:ready', { backend: result.backend, coldStart: result.cold_start, ids: items.map((r) => r.id) });
+      const shown = items.filter((r) => r.item).slice(0, this.count);
+      const reasons = new Map(engine.lookup([...new Set(shown.map((r) => r.because).filter(Boolean))]).map((r) => [r.id, r.item.title]));
+      this.draw(shown, currency, coldStart, reasons);
+      this.emit('vitrine:ready', { coldStart, ids: shown.map((r) => r.id) });
     } catch (err) {
       console.error('[vitrine] recommendations unavailable:', err);
       this.hidden = true;
@@ -83,18 +112,26 @@ export class VitrineRecommendations extends HTMLElement {
     }
   }
 
-  draw(items, currency, coldStart) {
+  defaultHeading(coldStart) {
+    const placement = this.getAttribute('placement') ?? 'for-you';
+    if (placement === 'similar') return 'Similar products';
+    if (placement === 'recently-viewed') return 'Recently viewed';
+    return coldStart ? 'Popular right now' : 'Recommended for you';
+  }
+
+  draw(items, currency, coldStart, reasons) {
     this.hidden = items.length === 0;
     const price = new Intl.NumberFormat(document.documentElement.lang || undefined, { style: 'currency', currency });
     const style = document.createElement('style');
     style.textContent = STYLE;
     const heading = document.createElement('h2');
     heading.part = 'heading';
-    heading.textContent = this.getAttribute('heading') ?? (coldStart ? 'Popular right now' : 'Recommended for you');
+    heading.textContent = this.getAttribute('heading') ?? this.defaultHeading(coldStart);
     const list = document.createElement('ol');
     list.part = 'list';
     list.setAttribute('aria-label', heading.textContent);
-    for (const { id, item } of items) {
+    const forYou = (this.getAttribute('placement') ?? 'for-you') === 'for-you';
+    for (const { id, item, because } of items) {
       const li = document.createElement('li');
       li.part = 'item';
       li.dataset.id = id;
@@ -115,6 +152,13 @@ export class VitrineRecommendations extends HTMLElement {
       cost.textContent = price.format(item.price);
       link.append(title, cost);
       li.append(link);
+      if (forYou && because && reasons.has(because)) {
+        const why = document.createElement('span');
+        why.className = 'why';
+        why.part = 'why';
+        why.textContent = `Why this? You viewed ${reasons.get(because)}`;
+        li.append(why);
+      }
       list.append(li);
     }
     this.shadowRoot.replaceChildren(style, heading, list);
