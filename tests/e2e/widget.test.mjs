@@ -110,6 +110,35 @@ async function shoppingSession(browser, origin, label) {
   return backend;
 }
 
+// A catalog whose most popular product is titled like an XSS payload: the
+// widget must show those characters and run nothing.
+async function hostileCatalog(browser, origin) {
+  const hostile = '<img src=x onerror=alert(1)>';
+  const first = card.popular.find((id) => inCatalog.has(id));
+  const poisoned = { ...catalog, items: catalog.items.map((i) => (i.id === first ? { ...i, title: hostile } : i)) };
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const dialogs = [];
+  const requests = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    d.dismiss();
+  });
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+  await page.route('**/catalog.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(poisoned) }));
+  await page.goto(`${origin}/demo/`);
+  await waitForState(page, 'popular');
+  const titles = await page.$$eval('vitrine-recommendations[placement="for-you"]', (els) =>
+    [...els[0].shadowRoot.querySelectorAll('.title')].map((t) => t.textContent),
+  );
+  assert.equal(titles[0], hostile, 'the payload is shown as text');
+  const injected = await page.$$eval('vitrine-recommendations', (els) => els.some((el) => el.shadowRoot.querySelector('img')));
+  assert.equal(injected, false, 'no element was created from the title');
+  assert.deepEqual(dialogs, [], 'nothing ran');
+  assert.ok(!requests.some((p) => p.endsWith('/x')), 'the fake image was never requested');
+  await context.close();
+}
+
 const server = await serve();
 let failed = false;
 try {
@@ -119,6 +148,10 @@ try {
       const backend = await shoppingSession(browser, server.origin, label);
       assert.equal(backend, want, `backend with webgpu=${webgpu}`);
       console.log(`ok - shopping session on ${backend}`);
+      if (!webgpu) {
+        await hostileCatalog(browser, server.origin);
+        console.log('ok - hostile catalog strings are rendered as text');
+      }
     } finally {
       await browser.close();
     }
