@@ -101,6 +101,10 @@ async function shoppingSession(browser, origin, label) {
   assert.deepEqual(cookies, [], 'no cookies');
   assert.deepEqual(errors, [], 'no page errors');
 
+  // The weights were downloaded once in this session: later pages took them from the Cache API.
+  const weightDownloads = requests.filter((r) => r.url.endsWith('/models/online-retail.bpk')).length;
+  assert.equal(weightDownloads, 1, 'weights downloaded once, then served from the cache');
+
   // 5. "Forget my history" clears everything stored locally.
   await page.click('#forget');
   await waitForState(page, 'popular');

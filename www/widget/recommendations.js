@@ -2,7 +2,7 @@
 // shopper's local history. Strings from the catalog are set as text, never
 // parsed as HTML.
 
-import { getEngine } from './engine.js';
+import { getEngine, onProgress } from './engine.js';
 import { itemSequence, readEvents } from './history.js';
 
 const STYLE = `
@@ -18,6 +18,7 @@ a:focus-visible { outline: 2px solid var(--vitrine-accent, #2458d6); outline-off
 img { width: 100%; aspect-ratio: 1; object-fit: cover; border-radius: calc(var(--vitrine-radius, .5rem) / 2); }
 .title { font-size: .9rem; line-height: 1.25; overflow-wrap: anywhere; }
 .price { font-weight: 600; margin-top: auto; }
+progress { width: 100%; }
 .status { font-size: .85rem; color: var(--vitrine-muted, #666); }
 .why { display: block; font-size: .75rem; color: var(--vitrine-muted, #666); margin-top: .35rem; overflow-wrap: anywhere; }
 `;
@@ -54,14 +55,25 @@ export class VitrineRecommendations extends HTMLElement {
     this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
   }
 
-  status(text) {
+  /** The loading state: a message and a progress bar fed by the weights download. */
+  showLoading() {
     const style = document.createElement('style');
     style.textContent = STYLE;
     const p = document.createElement('p');
     p.className = 'status';
     p.setAttribute('role', 'status');
-    p.textContent = text;
-    this.shadowRoot.replaceChildren(style, p);
+    p.textContent = 'Loading recommendations…';
+    const bar = document.createElement('progress');
+    bar.part = 'progress';
+    bar.setAttribute('aria-label', 'Downloading the recommendation model');
+    this.shadowRoot.replaceChildren(style, p, bar);
+    this.stopProgress?.();
+    this.stopProgress = onProgress(({ loaded, total }) => {
+      if (total > 0) {
+        bar.max = total;
+        bar.value = Math.min(loaded, total);
+      }
+    });
   }
 
   /** What this placement shows, as `{items, coldStart}`; `items` carry catalog entries. */
@@ -96,16 +108,18 @@ export class VitrineRecommendations extends HTMLElement {
 
   async render() {
     const generation = (this.generation = (this.generation ?? 0) + 1);
-    if (!this.shadowRoot.childElementCount) this.status('Loading recommendations…');
+    if (!this.shadowRoot.childElementCount) this.showLoading();
     try {
       const { engine, currency } = await getEngine(VitrineRecommendations.config);
       const { items, coldStart } = await this.pick(engine);
       if (generation !== this.generation) return; // a newer render started meanwhile
+      this.stopProgress?.();
       const shown = items.filter((r) => r.item).slice(0, this.count);
       const reasons = new Map(engine.lookup([...new Set(shown.map((r) => r.because).filter(Boolean))]).map((r) => [r.id, r.item.title]));
       this.draw(shown, currency, coldStart, reasons);
       this.emit('vitrine:ready', { coldStart, ids: shown.map((r) => r.id) });
     } catch (err) {
+      this.stopProgress?.();
       console.error('[vitrine] recommendations unavailable:', err);
       this.hidden = true;
       this.emit('vitrine:error', { name: err.name, message: String(err.message ?? err) });
