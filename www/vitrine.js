@@ -12,7 +12,7 @@
 
 import { clear, itemSequence, readEvents, record } from './widget/history.js';
 import { getEngine } from './widget/engine.js';
-import { VitrineRecommendations } from './widget/recommendations.js';
+import { STRINGS, VitrineRecommendations } from './widget/recommendations.js';
 
 function ownScript() {
   const here = import.meta.url;
@@ -57,6 +57,12 @@ window.Vitrine = Object.freeze({
   async recommend(k = 8) {
     const { engine } = await getEngine(config);
     return engine.recommend(itemSequence(), k);
+  },
+  /** Translate the widget: any keys of the built-in English strings. */
+  setStrings(strings) {
+    for (const [key, value] of Object.entries(strings)) {
+      if (key in STRINGS && typeof value === 'string') STRINGS[key] = value;
+    }
   },
   async backend() {
     return (await getEngine(config)).engine.backend;

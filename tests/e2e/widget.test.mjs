@@ -87,6 +87,26 @@ async function shoppingSession(browser, origin, label) {
   const backend = await page.evaluate(() => window.Vitrine.backend());
   await page.screenshot({ path: path.join(SHOTS, `${label}-home-personal.png`), fullPage: false });
 
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(SHOTS, `${label}-phone.png`), fullPage: false });
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // Keyboard: one tab stop per carousel; arrows, Home and End move between cards.
+  const focused = () =>
+    page.$eval('vitrine-recommendations[placement="for-you"]', (el) => el.shadowRoot.activeElement?.closest('li')?.dataset.id ?? null);
+  await page.$eval('vitrine-recommendations[placement="for-you"]', (el) => el.shadowRoot.querySelector('a[tabindex="0"]').focus());
+  assert.equal(await focused(), personal[0]);
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await focused(), personal[1], 'ArrowRight moves to the next card');
+  await page.keyboard.press('End');
+  assert.equal(await focused(), personal[7], 'End moves to the last card');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await focused(), personal[6]);
+  const tabStops = await page.$eval('vitrine-recommendations[placement="for-you"]', (el) => el.shadowRoot.querySelectorAll('a[tabindex="0"]').length);
+  assert.equal(tabStops, 1, 'one tab stop per carousel');
+  const labels = await page.$eval('vitrine-recommendations[placement="for-you"]', (el) => [...el.shadowRoot.querySelectorAll('button')].map((b) => b.getAttribute('aria-label')));
+  assert.deepEqual(labels, ['Previous products', 'Next products']);
+
   // 4. Privacy: same-origin static files only, GET only, the widget's fetches carry no query or body.
   const allowed = /^\/(demo\/(|index\.html|product\.html|demo\.js|demo\.css)|vitrine\.js|widget\/[a-z-]+\.js|pkg\/vitrine(_bg\.wasm|\.js)|models\/online-retail\.(json|bpk)|catalog\.json|favicon\.ico)$/;
   for (const r of requests) {

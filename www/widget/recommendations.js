@@ -9,9 +9,17 @@ const STYLE = `
 :host { display: block; font-family: var(--vitrine-font, inherit); color: var(--vitrine-text, inherit); }
 :host([hidden]) { display: none; }
 h2 { font-size: var(--vitrine-heading-size, 1.2rem); margin: 0 0 .5rem; }
-ol { list-style: none; display: grid; gap: var(--vitrine-gap, .75rem); padding: 0; margin: 0;
-     grid-template-columns: repeat(auto-fill, minmax(var(--vitrine-card-width, 10rem), 1fr)); }
-li { border: 1px solid var(--vitrine-border, #ddd); border-radius: var(--vitrine-radius, .5rem);
+.bar { display: flex; align-items: center; gap: .5rem; }
+.bar h2 { flex: 1; }
+button { font: inherit; border: 1px solid var(--vitrine-border, #ddd); background: var(--vitrine-card-bg, #fff);
+         color: inherit; border-radius: 50%; width: 2rem; height: 2rem; cursor: pointer; }
+button:focus-visible { outline: 2px solid var(--vitrine-accent, #2458d6); outline-offset: 2px; }
+ol { list-style: none; display: grid; gap: var(--vitrine-gap, .75rem); padding: .25rem .1rem; margin: 0;
+     grid-auto-flow: column; grid-auto-columns: var(--vitrine-card-width, 11rem);
+     overflow-x: auto; scroll-snap-type: x mandatory; scroll-behavior: smooth; }
+@media (prefers-reduced-motion: reduce) { ol { scroll-behavior: auto; } }
+@media (max-width: 30rem) { ol { grid-auto-columns: 70%; } }
+li { scroll-snap-align: start; border: 1px solid var(--vitrine-border, #ddd); border-radius: var(--vitrine-radius, .5rem);
      background: var(--vitrine-card-bg, #fff); padding: .6rem; display: flex; flex-direction: column; }
 a { color: inherit; text-decoration: none; display: flex; flex-direction: column; gap: .35rem; flex: 1; }
 a:focus-visible { outline: 2px solid var(--vitrine-accent, #2458d6); outline-offset: 2px; }
@@ -22,6 +30,22 @@ progress { width: 100%; }
 .status { font-size: .85rem; color: var(--vitrine-muted, #666); }
 .why { display: block; font-size: .75rem; color: var(--vitrine-muted, #666); margin-top: .35rem; overflow-wrap: anywhere; }
 `;
+
+/** UI strings; a store can translate them with `Vitrine.setStrings({...})`. */
+export const STRINGS = {
+  loading: 'Loading recommendations…',
+  downloading: 'Downloading the recommendation model',
+  forYou: 'Recommended for you',
+  popular: 'Popular right now',
+  similar: 'Similar products',
+  recentlyViewed: 'Recently viewed',
+  why: 'Why this? You viewed {title}',
+  previous: 'Previous products',
+  next: 'Next products',
+  slide: '{index} of {count}',
+};
+
+const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ''));
 
 export class VitrineRecommendations extends HTMLElement {
   static config = null;
@@ -62,10 +86,10 @@ export class VitrineRecommendations extends HTMLElement {
     const p = document.createElement('p');
     p.className = 'status';
     p.setAttribute('role', 'status');
-    p.textContent = 'Loading recommendations…';
+    p.textContent = STRINGS.loading;
     const bar = document.createElement('progress');
     bar.part = 'progress';
-    bar.setAttribute('aria-label', 'Downloading the recommendation model');
+    bar.setAttribute('aria-label', STRINGS.downloading);
     this.shadowRoot.replaceChildren(style, p, bar);
     this.stopProgress?.();
     this.stopProgress = onProgress(({ loaded, total }) => {
@@ -128,9 +152,9 @@ export class VitrineRecommendations extends HTMLElement {
 
   defaultHeading(coldStart) {
     const placement = this.getAttribute('placement') ?? 'for-you';
-    if (placement === 'similar') return 'Similar products';
-    if (placement === 'recently-viewed') return 'Recently viewed';
-    return coldStart ? 'Popular right now' : 'Recommended for you';
+    if (placement === 'similar') return STRINGS.similar;
+    if (placement === 'recently-viewed') return STRINGS.recentlyViewed;
+    return coldStart ? STRINGS.popular : STRINGS.forYou;
   }
 
   draw(items, currency, coldStart, reasons) {
@@ -144,13 +168,17 @@ export class VitrineRecommendations extends HTMLElement {
     const list = document.createElement('ol');
     list.part = 'list';
     list.setAttribute('aria-label', heading.textContent);
+    list.setAttribute('aria-roledescription', 'carousel');
     const forYou = (this.getAttribute('placement') ?? 'for-you') === 'for-you';
-    for (const { id, item, because } of items) {
+    for (const [index, { id, item, because }] of items.entries()) {
       const li = document.createElement('li');
       li.part = 'item';
       li.dataset.id = id;
+      li.setAttribute('aria-roledescription', 'slide');
+      li.setAttribute('aria-label', fill(STRINGS.slide, { index: index + 1, count: items.length }));
       const link = document.createElement('a');
       link.href = item.url ?? '#';
+      link.tabIndex = index === 0 ? 0 : -1; // roving focus: Tab enters once, arrows move
       if (item.image) {
         const img = document.createElement('img');
         img.src = item.image;
@@ -170,12 +198,40 @@ export class VitrineRecommendations extends HTMLElement {
         const why = document.createElement('span');
         why.className = 'why';
         why.part = 'why';
-        why.textContent = `Why this? You viewed ${reasons.get(because)}`;
+        why.textContent = fill(STRINGS.why, { title: reasons.get(because) });
         li.append(why);
       }
       list.append(li);
     }
-    this.shadowRoot.replaceChildren(style, heading, list);
+    const bar = document.createElement('div');
+    bar.className = 'bar';
+    const scrollBy = (direction) => list.scrollBy({ left: direction * list.clientWidth * 0.9 });
+    const prev = Object.assign(document.createElement('button'), { type: 'button', textContent: '‹' });
+    const next = Object.assign(document.createElement('button'), { type: 'button', textContent: '›' });
+    prev.part = 'previous';
+    next.part = 'next';
+    prev.setAttribute('aria-label', STRINGS.previous);
+    next.setAttribute('aria-label', STRINGS.next);
+    prev.addEventListener('click', () => scrollBy(-1));
+    next.addEventListener('click', () => scrollBy(1));
+    bar.append(heading, prev, next);
+    list.addEventListener('keydown', (event) => this.moveFocus(event, list));
+    this.shadowRoot.replaceChildren(style, bar, list);
     this.dataset.state = coldStart ? 'popular' : 'personal';
+  }
+
+  /** Arrow keys, Home and End move between cards; the focused card scrolls into view. */
+  moveFocus(event, list) {
+    const links = [...list.querySelectorAll('a')];
+    const at = links.indexOf(this.shadowRoot.activeElement);
+    if (at < 0) return;
+    const to = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: links.length - 1 }[event.key];
+    if (to === undefined || to < 0 || to >= links.length) return;
+    event.preventDefault();
+    links[at].tabIndex = -1;
+    links[to].tabIndex = 0;
+    links[to].focus();
+    const reduce = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    links[to].scrollIntoView({ block: 'nearest', inline: 'nearest', behavior: reduce ? 'auto' : 'smooth' });
   }
 }
