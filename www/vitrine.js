@@ -65,6 +65,6 @@ window.Vitrine = Object.freeze({
     }
   },
   async backend() {
-    return (await getEngine(config)).engine.backend;
+    return (await getEngine(config)).engine.currentBackend();
   },
 });

@@ -39,7 +39,8 @@ async function shoppingSession(browser, origin, label) {
   const page = await context.newPage();
   const requests = [];
   const errors = [];
-  page.on('request', (r) => requests.push({ url: r.url(), method: r.method(), type: r.resourceType(), body: r.postData() }));
+  // Context-wide, so the widget's Web Worker requests are seen too.
+  context.on('request', (r) => requests.push({ url: r.url(), method: r.method(), type: r.resourceType(), body: r.postData() }));
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
 
@@ -85,6 +86,7 @@ async function shoppingSession(browser, origin, label) {
   const history = await page.evaluate(() => window.Vitrine.history().map((e) => `${e.type}:${e.id}`));
   assert.deepEqual(history, [...visits.map((id) => `view:${id}`), `add-to-cart:${visits[2]}`]);
   const backend = await page.evaluate(() => window.Vitrine.backend());
+  assert.equal(page.workers().length, 1, 'the model runs in one Web Worker, off the main thread');
   await page.screenshot({ path: path.join(SHOTS, `${label}-home-personal.png`), fullPage: false });
 
   await page.setViewportSize({ width: 390, height: 844 });

@@ -54,19 +54,31 @@ export class VitrineRecommendations extends HTMLElement {
   constructor() {
     super();
     this.attachShadow({ mode: 'open' });
-    this.onHistory = () => this.render();
+    this.onHistory = () => this.visible && this.render();
   }
 
   connectedCallback() {
     window.addEventListener('vitrine:history', this.onHistory);
-    this.render();
+    // Start the model only when the placement is about to be seen.
+    this.visible = false;
+    this.observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting) && !this.visible) {
+          this.visible = true;
+          this.render();
+        }
+      },
+      { rootMargin: '200px' },
+    );
+    this.observer.observe(this);
   }
 
   attributeChangedCallback() {
-    if (this.isConnected) this.render();
+    if (this.isConnected && this.visible) this.render();
   }
 
   disconnectedCallback() {
+    this.observer?.disconnect();
     window.removeEventListener('vitrine:history', this.onHistory);
   }
 
@@ -108,12 +120,12 @@ export class VitrineRecommendations extends HTMLElement {
     const events = readEvents();
     if (placement === 'recently-viewed') {
       const viewed = itemSequence(events.filter((e) => e.type === 'view')).reverse().filter((id) => id !== current);
-      return { items: engine.lookup(viewed.slice(0, k)), coldStart: false };
+      return { items: await engine.lookup(viewed.slice(0, k)), coldStart: false };
     }
     if (placement === 'similar') {
       if (!current) return { items: [], coldStart: false };
       try {
-        return { items: engine.similar(current, [], k).items, coldStart: false };
+        return { items: (await engine.similar(current, [], k)).items, coldStart: false };
       } catch (err) {
         if (err.name === 'UnknownIds') return { items: [], coldStart: false }; // a product the model never saw
         throw err;
@@ -125,7 +137,7 @@ export class VitrineRecommendations extends HTMLElement {
       result = await engine.recommend(history, k + (current ? 1 : 0));
     } catch (err) {
       if (err.name !== 'UnknownIds') throw err;
-      result = engine.popular(k + 1); // nothing we know yet: show what is popular
+      result = await engine.popular(k + 1); // nothing we know yet: show what is popular
     }
     return { items: result.items.filter((r) => r.id !== current).slice(0, k), coldStart: result.cold_start };
   }
@@ -139,7 +151,7 @@ export class VitrineRecommendations extends HTMLElement {
       if (generation !== this.generation) return; // a newer render started meanwhile
       this.stopProgress?.();
       const shown = items.filter((r) => r.item).slice(0, this.count);
-      const reasons = new Map(engine.lookup([...new Set(shown.map((r) => r.because).filter(Boolean))]).map((r) => [r.id, r.item.title]));
+      const reasons = new Map((await engine.lookup([...new Set(shown.map((r) => r.because).filter(Boolean))])).map((r) => [r.id, r.item.title]));
       this.draw(shown, currency, coldStart, reasons);
       this.emit('vitrine:ready', { coldStart, ids: shown.map((r) => r.id) });
     } catch (err) {

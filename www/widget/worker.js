@@ -1,0 +1,105 @@
+// The engine's home: a dedicated module worker, so model work never blocks
+// the store's page. It fetches the model (weights cached in the Cache API
+// under their sha256), builds the wasm engine (WebGPU, else CPU) and answers
+// requests tagged with ids: {id, method, args} -> {id, ok, result | error}.
+// Download progress is posted as {type: 'progress', loaded, total}.
+
+import init, { Engine } from '../pkg/vitrine.js';
+
+const CACHE = 'vitrine-weights-v1';
+let engine = null;
+
+async function fetchOk(url) {
+  const response = await fetch(url, { credentials: 'omit' });
+  if (!response.ok) throw new Error(`could not fetch ${url}: HTTP ${response.status}`);
+  return response;
+}
+
+async function readWithProgress(response, expected) {
+  const total = Number(response.headers.get('content-length')) || expected || 0;
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const reader = response.body.getReader();
+  const chunks = [];
+  let loaded = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    postMessage({ type: 'progress', loaded, total });
+  }
+  const bytes = new Uint8Array(loaded);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
+}
+
+async function openCache() {
+  try {
+    return await caches.open(CACHE);
+  } catch {
+    return null; // no Cache API here: download every time
+  }
+}
+
+/** The weights, from the cache when their sha256 is already there. */
+async function loadWeights(url, card) {
+  const key = `${url}#sha256=${card.weights.sha256}`;
+  const cache = await openCache();
+  const hit = cache && (await cache.match(key));
+  if (hit) {
+    const bytes = new Uint8Array(await hit.arrayBuffer());
+    postMessage({ type: 'progress', loaded: bytes.length, total: bytes.length });
+    return bytes;
+  }
+  const bytes = await readWithProgress(await fetchOk(url), card.weights.bytes);
+  if (cache) {
+    for (const old of await cache.keys()) if (old.url.startsWith(`${url}#`)) await cache.delete(old);
+    await cache.put(key, new Response(bytes)).catch(() => {});
+  }
+  return bytes;
+}
+
+async function load({ model, catalog, backend }) {
+  await init({ module_or_path: new URL('../pkg/vitrine_bg.wasm', import.meta.url) });
+  const cardText = await (await fetchOk(model)).text();
+  let card;
+  try {
+    card = JSON.parse(cardText);
+  } catch {
+    throw new Error(`${model} is not a model card`);
+  }
+  const weightsUrl = new URL(card.weights?.file ?? '', model).href;
+  const [weights, catalogText] = await Promise.all([
+    loadWeights(weightsUrl, card),
+    catalog ? fetchOk(catalog).then((r) => r.text()) : Promise.resolve(null),
+  ]);
+  engine = await Engine.load(cardText, weights, backend);
+  if (catalogText !== null) engine.setCatalog(catalogText);
+  await engine.warmUp();
+  if (engine.fallbackReason) console.info('[vitrine] using the CPU:', engine.fallbackReason);
+  return { backend: engine.backend, currency: catalogText ? JSON.parse(catalogText).currency : 'USD' };
+}
+
+const methods = {
+  load,
+  recommend: (history, k) => engine.recommend(history, k),
+  popular: (k) => engine.popular(k),
+  similar: (id, exclude, k) => engine.similar(id, exclude, k),
+  lookup: (ids) => engine.lookup(ids),
+  backend: () => engine.backend,
+};
+
+self.onmessage = async ({ data: { id, method, args } }) => {
+  try {
+    if (!(method in methods)) throw new Error(`unknown method ${method}`);
+    if (method !== 'load' && !engine) throw new Error('the engine is not loaded');
+    const result = await methods[method](...args);
+    postMessage({ id, ok: true, result });
+  } catch (err) {
+    postMessage({ id, ok: false, error: { name: err?.name ?? 'Error', message: String(err?.message ?? err) } });
+  }
+};
