@@ -162,30 +162,11 @@ impl Recommender {
             }
             Err(e) => return Err(e),
         };
-        // Ask for extra candidates so items missing from the catalog can be dropped.
-        let mut exclude = known.clone();
-        let mut items = Vec::with_capacity(k);
-        while items.len() < k {
-            let batch = top_k(&scores, &exclude, k - items.len());
-            if batch.is_empty() {
-                break;
-            }
-            for (index, score) in batch {
-                exclude.push(index);
-                let id = self.vocab.id(index).expect("scored indices are in the vocabulary");
-                if self.showable(id) {
-                    // Attribute to one of the ten most recent history items.
-                    let recent = &known[known.len().saturating_sub(10)..];
-                    let because = self.similarity.closest(index, recent).and_then(|i| self.vocab.id(i)).map(str::to_string);
-                    items.push(Recommendation {
-                        id: id.to_string(),
-                        score,
-                        item: self.catalog_item(id),
-                        because,
-                    });
-                }
-            }
-        }
+        // Attribute each pick to one of the ten most recent history items.
+        let recent = &known[known.len().saturating_sub(10)..];
+        let items = self.collect_showable(k, known.clone(), |skip, n| top_k(&scores, skip, n), |index| {
+            self.similarity.closest(index, recent).and_then(|i| self.vocab.id(i)).map(str::to_string)
+        });
         Ok(Recommendations {
             backend: self.backend(),
             cold_start: false,
@@ -226,32 +207,46 @@ impl Recommender {
             count: 1,
             first: id.chars().take(64).collect(),
         })?;
-        let mut skip: Vec<u32> = exclude.iter().filter_map(|e| self.vocab.get(e)).collect();
-        let mut items = Vec::with_capacity(k);
-        while items.len() < k {
-            let batch = self.similarity.most_similar(index, &skip, k - items.len());
-            if batch.is_empty() {
-                break;
-            }
-            for (i, score) in batch {
-                skip.push(i);
-                let other = self.vocab.id(i).expect("similar indices are in the vocabulary");
-                if self.showable(other) {
-                    items.push(Recommendation {
-                        id: other.to_string(),
-                        score,
-                        item: self.catalog_item(other),
-                        because: Some(id.to_string()),
-                    });
-                }
-            }
-        }
+        let skip: Vec<u32> = exclude.iter().filter_map(|e| self.vocab.get(e)).collect();
+        let items = self.collect_showable(k, skip, |skip, n| self.similarity.most_similar(index, skip, n), |_| Some(id.to_string()));
         Ok(Recommendations {
             backend: self.backend(),
             cold_start: false,
             unknown_ids: 0,
             items,
         })
+    }
+
+    /// Draw ranked candidates from `next` (given the indices already taken and
+    /// how many are still wanted) until `k` items the catalog can show are
+    /// collected, asking again when some are missing from the catalog.
+    fn collect_showable(
+        &self,
+        k: usize,
+        mut taken: Vec<u32>,
+        next: impl Fn(&[u32], usize) -> Vec<(u32, f32)>,
+        because: impl Fn(u32) -> Option<String>,
+    ) -> Vec<Recommendation> {
+        let mut items = Vec::with_capacity(k);
+        while items.len() < k {
+            let batch = next(&taken, k - items.len());
+            if batch.is_empty() {
+                break;
+            }
+            for (index, score) in batch {
+                taken.push(index);
+                let id = self.vocab.id(index).expect("ranked indices are in the vocabulary");
+                if self.showable(id) {
+                    items.push(Recommendation {
+                        id: id.to_string(),
+                        score,
+                        item: self.catalog_item(id),
+                        because: because(index),
+                    });
+                }
+            }
+        }
+        items
     }
 
     /// Catalog entries for ids, in the given order, skipping ids the catalog
