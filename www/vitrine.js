@@ -10,9 +10,10 @@
 // product page; [data-vitrine-add-to-cart="ID"] and [data-vitrine-purchase="ID"]
 // on buttons, recorded when clicked) or with window.Vitrine.track(type, id).
 
-import { clear, itemSequence, readEvents, record } from './widget/history.js';
+import { clear, itemSequence, record, setRetentionDays } from './widget/history.js';
 import { getEngine } from './widget/engine.js';
 import { STRINGS, VitrineRecommendations } from './widget/recommendations.js';
+import { VitrineHistory } from './widget/history-element.js';
 
 function ownScript() {
   const here = import.meta.url;
@@ -27,6 +28,8 @@ const config = {
   backend: script?.dataset.backend ?? 'auto',
 };
 VitrineRecommendations.config = config;
+VitrineHistory.config = config;
+setRetentionDays(Number(script?.dataset.retentionDays ?? 90));
 
 function recordFromAttributes(root) {
   for (const el of root.querySelectorAll('[data-vitrine-view]')) record('view', el.dataset.vitrineView);
@@ -48,11 +51,14 @@ if (document.readyState === 'loading') {
 if (!customElements.get('vitrine-recommendations')) {
   customElements.define('vitrine-recommendations', VitrineRecommendations);
 }
+if (!customElements.get('vitrine-history')) {
+  customElements.define('vitrine-history', VitrineHistory);
+}
 
-/** The page-facing API. */
+/** The page-facing API. It can add events and forget them, but not read them
+ * back: the history is the shopper's, shown only by <vitrine-history>. */
 window.Vitrine = Object.freeze({
   track: (type, id) => record(type, id),
-  history: () => readEvents(),
   clearHistory: () => clear(),
   async recommend(k = 8) {
     const { engine } = await getEngine(config);

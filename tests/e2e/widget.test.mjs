@@ -54,6 +54,9 @@ async function shoppingSession(browser, origin, label) {
   assert.deepEqual(popular, expectedPopular, 'cold start shows the card popular items in order');
   await page.screenshot({ path: path.join(SHOTS, `${label}-home-cold.png`), fullPage: false });
 
+  // An event older than the 90-day retention window is forgotten, never used.
+  await page.evaluate((id) => localStorage.setItem('vitrine.history.v1', JSON.stringify([{ type: 'purchase', id, at: 0 }])), popular[0]);
+
   // 2. Visit three related products (a run of one customer's purchases) and add one to the basket.
   const visits = card.items.slice(200, 203);
   for (const id of visits) {
@@ -83,7 +86,10 @@ async function shoppingSession(browser, origin, label) {
   for (const line of why) {
     assert.ok(visits.some((id) => line === `Why this? You viewed ${titles.get(id)}`), `names a visited product: ${line}`);
   }
-  const history = await page.evaluate(() => window.Vitrine.history().map((e) => `${e.type}:${e.id}`));
+  const history = await page.evaluate(() => JSON.parse(localStorage.getItem('vitrine.history.v1')).map((e) => `${e.type}:${e.id}`));
+  assert.equal(await page.evaluate(() => 'history' in window.Vitrine), false, 'the API offers no way to read the history');
+  const shown = await page.$eval('vitrine-history', (el) => [...el.shadowRoot.querySelectorAll('li')].map((li) => li.textContent));
+  assert.equal(shown[0], `Added to basket: ${catalog.items.find((i) => i.id === visits[2]).title}`, 'the shopper sees what is stored');
   assert.deepEqual(history, [...visits.map((id) => `view:${id}`), `add-to-cart:${visits[2]}`]);
   const backend = await page.evaluate(() => window.Vitrine.backend());
   assert.equal(page.workers().length, 1, 'the model runs in one Web Worker, off the main thread');
@@ -128,9 +134,8 @@ async function shoppingSession(browser, origin, label) {
   assert.equal(weightDownloads, 1, 'weights downloaded once, then served from the cache');
 
   // 5. "Forget my history" clears everything stored locally.
-  await page.click('#forget');
+  await page.$eval('vitrine-history', (el) => el.shadowRoot.querySelector('button').click());
   await waitForState(page, 'popular');
-  assert.deepEqual(await page.evaluate(() => window.Vitrine.history()), []);
   assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), []);
   await context.close();
   return backend;

@@ -19,19 +19,6 @@ function productLink(item) {
   return li;
 }
 
-function showHistory() {
-  const list = document.getElementById('history');
-  const events = window.Vitrine.history().slice(-10).reverse();
-  list.replaceChildren(
-    ...events.map((e) => {
-      const li = document.createElement('li');
-      li.textContent = `${e.type}: ${byId.get(e.id)?.title ?? e.id}`;
-      return li;
-    }),
-  );
-  if (!events.length) list.replaceChildren(Object.assign(document.createElement('li'), { textContent: 'Nothing yet.' }));
-}
-
 function homePage() {
   const search = document.getElementById('search');
   const render = () => {
@@ -70,6 +57,3 @@ function productPage() {
 
 if (document.body.dataset.page === 'product') productPage();
 else homePage();
-document.getElementById('forget').addEventListener('click', () => window.Vitrine.clearHistory());
-window.addEventListener('vitrine:history', showHistory);
-showHistory();

@@ -43,6 +43,12 @@ export const STRINGS = {
   previous: 'Previous products',
   next: 'Next products',
   slide: '{index} of {count}',
+  historyNote: 'What this shop remembers about your visits, stored only in this browser and never sent anywhere.',
+  historyEmpty: 'Nothing yet.',
+  forget: 'Forget my history',
+  'event:view': 'Viewed',
+  'event:add-to-cart': 'Added to basket',
+  'event:purchase': 'Bought',
 };
 
 const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ''));
