@@ -19,4 +19,9 @@ target/release/vitrine catalog --events "$DATA/online-retail/online_retail.csv.g
   --skip-prefix InvoiceNo=C --skip-prefix InvoiceNo=A --skip-prefix StockCode=gift_ --skip-prefix StockCode=DCGS \
   --exclude-items "POST,DOT,M,m,C2,D,S,BANK CHARGES,AMAZONFEE,CRUK,PADS,B" \
   --currency GBP --url-template "product.html?id={id}" --out "$SITE/catalog.json"
-echo "site ready in $SITE"
+# The npm package for bundler users: the widget, its types and the engine.
+PKG=target/package
+rm -rf "$PKG" && mkdir -p "$PKG/pkg"
+cp -r www/package.json www/vitrine.js www/vitrine.d.ts www/widget "$PKG/"
+cp pkg/vitrine.js pkg/vitrine_bg.wasm pkg/vitrine.d.ts "$PKG/pkg/"
+echo "site ready in $SITE, npm package in $PKG"

@@ -37,7 +37,7 @@ if command -v wasm-opt >/dev/null && wasm-opt --version | grep -q 'version 1[01]
   step "warning: an old Debian wasm-opt is on PATH; the build never calls it (it breaks the module)"
 fi
 
-if [ ! -d tests/e2e/node_modules/playwright-core ]; then
-  step "installing playwright-core (driving the system Chromium)"
+if [ ! -d tests/e2e/node_modules/playwright-core ] || [ ! -d tests/e2e/node_modules/typescript ]; then
+  step "installing playwright-core (driving the system Chromium) and typescript"
   (cd tests/e2e && npm ci --no-audit --no-fund --silent)
 fi

@@ -1,35 +1,83 @@
-// Vitrine: one script tag, recommendations computed in the shopper's browser.
+// Vitrine: recommendations computed in the shopper's browser.
 //
-//   <script type="module" src="/vitrine.js"
-//           data-model="/models/online-retail.json"
-//           data-catalog="/catalog.json"
-//           data-backend="auto"></script>
-//   <vitrine-recommendations k="8"></vitrine-recommendations>
+// As one script tag (configured by data attributes, see widget/config.js):
+//   <script type="module" src="/vitrine.js" data-model="/models/online-retail.json"
+//           data-catalog="/catalog.json"></script>
+//   <vitrine-recommendations placement="for-you"></vitrine-recommendations>
+//
+// Or as an ES module (bundlers): import { init, track, recommend } from '.../vitrine.js';
+//   init({ model: '/models/online-retail.json', catalog: '/catalog.json' });
 //
 // Events are recorded with data attributes ([data-vitrine-view="ID"] on a
 // product page; [data-vitrine-add-to-cart="ID"] and [data-vitrine-purchase="ID"]
-// on buttons, recorded when clicked) or with window.Vitrine.track(type, id).
+// on buttons, recorded when clicked) or with track(type, id).
 
-import { clear, itemSequence, record, setRetentionDays } from './widget/history.js';
+import { DEFAULTS, configure } from './widget/config.js';
 import { getEngine } from './widget/engine.js';
-import { STRINGS, VitrineRecommendations } from './widget/recommendations.js';
+import { clear, record } from './widget/history.js';
 import { VitrineHistory } from './widget/history-element.js';
+import { STRINGS, VitrineRecommendations, pickItems } from './widget/recommendations.js';
+
+export { DEFAULTS };
+
+/** Configure Vitrine (before the first placement renders); see DEFAULTS for every option. */
+export function init(options = {}) {
+  const merged = configure(options);
+  setStrings(merged.strings);
+  return api;
+}
+
+/** Record a shopper event: 'view', 'add-to-cart' or 'purchase'. Returns false for bad input. */
+export function track(type, id) {
+  return record(type, id);
+}
+
+/** Forget everything stored about the shopper. */
+export function clearHistory() {
+  clear();
+}
+
+/**
+ * Items for a placement, computed locally: `{placement: 'for-you' | 'similar' |
+ * 'recently-viewed', item?, k?}` -> `{coldStart, items: [{id, score, item, because}]}`.
+ */
+export async function recommend(options = {}) {
+  const { engine } = await getEngine();
+  return pickItems(engine, typeof options === 'number' ? { k: options } : options);
+}
+
+/** Where the model runs: 'webgpu' or 'cpu'. */
+export async function backend() {
+  return (await getEngine()).engine.currentBackend();
+}
+
+/** Translate the widget: any keys of the built-in English strings. */
+export function setStrings(strings = {}) {
+  for (const [key, value] of Object.entries(strings)) {
+    if (key in STRINGS && typeof value === 'string') STRINGS[key] = value;
+  }
+}
+
+const api = Object.freeze({ init, track, clearHistory, recommend, backend, setStrings, DEFAULTS });
 
 function ownScript() {
   const here = import.meta.url;
   return [...document.querySelectorAll('script[src]')].find((s) => s.src === here) ?? null;
 }
 
-const script = ownScript();
-const config = {
-  base: new URL('./', import.meta.url),
-  model: new URL(script?.dataset.model ?? 'models/online-retail.json', document.baseURI).href,
-  catalog: script?.dataset.catalog ? new URL(script.dataset.catalog, document.baseURI).href : null,
-  backend: script?.dataset.backend ?? 'auto',
-};
-VitrineRecommendations.config = config;
-VitrineHistory.config = config;
-setRetentionDays(Number(script?.dataset.retentionDays ?? 90));
+// A script tag configures from its data attributes; an ES-module import waits for init().
+const tag = ownScript();
+configure(
+  tag
+    ? {
+        model: tag.dataset.model,
+        catalog: tag.dataset.catalog,
+        backend: tag.dataset.backend,
+        retentionDays: tag.dataset.retentionDays,
+        template: tag.dataset.template,
+      }
+    : {},
+);
 
 function recordFromAttributes(root) {
   for (const el of root.querySelectorAll('[data-vitrine-view]')) record('view', el.dataset.vitrineView);
@@ -48,29 +96,9 @@ if (document.readyState === 'loading') {
   recordFromAttributes(document);
 }
 
-if (!customElements.get('vitrine-recommendations')) {
-  customElements.define('vitrine-recommendations', VitrineRecommendations);
-}
-if (!customElements.get('vitrine-history')) {
-  customElements.define('vitrine-history', VitrineHistory);
-}
+if (!customElements.get('vitrine-recommendations')) customElements.define('vitrine-recommendations', VitrineRecommendations);
+if (!customElements.get('vitrine-history')) customElements.define('vitrine-history', VitrineHistory);
 
-/** The page-facing API. It can add events and forget them, but not read them
- * back: the history is the shopper's, shown only by <vitrine-history>. */
-window.Vitrine = Object.freeze({
-  track: (type, id) => record(type, id),
-  clearHistory: () => clear(),
-  async recommend(k = 8) {
-    const { engine } = await getEngine(config);
-    return engine.recommend(itemSequence(), k);
-  },
-  /** Translate the widget: any keys of the built-in English strings. */
-  setStrings(strings) {
-    for (const [key, value] of Object.entries(strings)) {
-      if (key in STRINGS && typeof value === 'string') STRINGS[key] = value;
-    }
-  },
-  async backend() {
-    return (await getEngine(config)).engine.currentBackend();
-  },
-});
+/** The same API for pages without a bundler. It can add and forget events but
+ * not read them back: the history is the shopper's, shown only by <vitrine-history>. */
+window.Vitrine = api;

@@ -170,6 +170,39 @@ async function hostileCatalog(browser, origin) {
   await context.close();
 }
 
+// The README's blank-page example: ES-module init(), German strings, the
+// store's own card template, price formatted for the page's locale.
+async function blankPage(browser, origin) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${origin}/examples/blank.html`);
+  await waitForState(page, 'popular');
+  const heading = await page.$eval('vitrine-recommendations', (el) => el.shadowRoot.querySelector('h2').textContent);
+  assert.equal(heading, 'Gerade beliebt');
+  await page.click('button[data-vitrine-add-to-cart]');
+  await waitForState(page, 'personal');
+  const cards = await page.$eval('vitrine-recommendations', (el) =>
+    [...el.shadowRoot.querySelectorAll('li')].map((li) => ({
+      design: li.querySelector('a.card') !== null,
+      price: li.querySelector('[data-field="price"]').textContent,
+      why: li.querySelector('[data-field="why"]').textContent,
+      image: li.querySelector('img') !== null,
+    })),
+  );
+  assert.equal(cards.length, 4);
+  for (const c of cards) {
+    assert.ok(c.design, 'the store template is used');
+    assert.match(c.price, /^\d+,\d\d\s£$/, `German price format: ${c.price}`);
+    assert.match(c.why, /^Warum\? Du hast .+ angesehen$/);
+    assert.equal(c.image, false, 'no image field without a catalog image');
+  }
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: path.join(SHOTS, 'blank-page.png') });
+  await context.close();
+}
+
 const server = await serve();
 let failed = false;
 try {
@@ -182,6 +215,8 @@ try {
       if (!webgpu) {
         await hostileCatalog(browser, server.origin);
         console.log('ok - hostile catalog strings are rendered as text');
+        await blankPage(browser, server.origin);
+        console.log('ok - blank page: ES-module init, strings, card template');
       }
     } finally {
       await browser.close();

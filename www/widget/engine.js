@@ -2,6 +2,8 @@
 // on first use, and a small promise API over its messages. Every request
 // carries an id so answers find their caller.
 
+import { config, freeze } from './config.js';
+
 let enginePromise = null;
 const progressListeners = new Set();
 
@@ -55,7 +57,11 @@ async function load(config) {
   return { engine, currency, loadMs: performance.now() - started };
 }
 
-export function getEngine(config) {
-  if (!enginePromise) enginePromise = load(config);
+/** The page's engine, loading it on first use with the current configuration. */
+export function getEngine() {
+  if (!enginePromise) {
+    freeze();
+    enginePromise = load(config);
+  }
   return enginePromise;
 }

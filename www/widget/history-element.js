@@ -17,8 +17,6 @@ button:focus-visible { outline: 2px solid var(--vitrine-accent, #2458d6); outlin
 `;
 
 export class VitrineHistory extends HTMLElement {
-  static config = null;
-
   constructor() {
     super();
     this.attachShadow({ mode: 'open' });
@@ -39,7 +37,7 @@ export class VitrineHistory extends HTMLElement {
     let titles = new Map();
     if (events.length) {
       try {
-        const { engine } = await getEngine(VitrineHistory.config);
+        const { engine } = await getEngine();
         titles = new Map((await engine.lookup([...new Set(events.map((e) => e.id))])).map((r) => [r.id, r.item.title]));
       } catch {
         // No engine: show the ids.

@@ -1,17 +1,13 @@
 // The shopper's history, kept only in this browser (localStorage), capped in
 // size, never sent anywhere. Each event is {type, id, at}.
 
+import { config } from './config.js';
+
 const KEY = 'vitrine.history.v1';
 export const EVENT_TYPES = ['view', 'add-to-cart', 'purchase'];
 export const MAX_EVENTS = 200;
 export const MAX_ID_LENGTH = 128;
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Events older than this are forgotten; `data-retention-days` on the script tag changes it. */
-let retentionDays = 90;
-
-export function setRetentionDays(days) {
-  if (Number.isFinite(days) && days > 0) retentionDays = days;
-}
 
 function storage() {
   try {
@@ -32,7 +28,7 @@ export function readEvents() {
   try {
     const parsed = JSON.parse(raw);
     if (!Array.isArray(parsed)) throw new Error('not an array');
-    const oldest = Date.now() - retentionDays * DAY_MS;
+    const oldest = Date.now() - config.retentionDays * DAY_MS;
     return parsed.filter(
       (e) => e && EVENT_TYPES.includes(e.type) && typeof e.id === 'string' && Number.isFinite(e.at) && e.at >= oldest,
     );

@@ -2,6 +2,7 @@
 // shopper's local history. Strings from the catalog are set as text, never
 // parsed as HTML.
 
+import { config } from './config.js';
 import { getEngine, onProgress } from './engine.js';
 import { itemSequence, readEvents } from './history.js';
 
@@ -53,9 +54,38 @@ export const STRINGS = {
 
 const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ''));
 
+/**
+ * The items a placement shows: `{items, coldStart}`, items carrying catalog
+ * entries. Shared by <vitrine-recommendations> and `Vitrine.recommend()`.
+ */
+export async function pickItems(engine, { placement = 'for-you', item: current = null, k = 8 } = {}) {
+  const events = readEvents();
+  if (placement === 'recently-viewed') {
+    const viewed = itemSequence(events.filter((e) => e.type === 'view')).reverse().filter((id) => id !== current);
+    return { items: await engine.lookup(viewed.slice(0, k)), coldStart: false };
+  }
+  if (placement === 'similar') {
+    if (!current) return { items: [], coldStart: false };
+    try {
+      return { items: (await engine.similar(current, [], k)).items, coldStart: false };
+    } catch (err) {
+      if (err.name === 'UnknownIds') return { items: [], coldStart: false }; // a product the model never saw
+      throw err;
+    }
+  }
+  if (placement !== 'for-you') throw Object.assign(new Error(`unknown placement ${placement}`), { name: 'InvalidRequest' });
+  let result;
+  try {
+    result = await engine.recommend(itemSequence(events), k + (current ? 1 : 0));
+  } catch (err) {
+    if (err.name !== 'UnknownIds') throw err;
+    result = await engine.popular(k + 1); // nothing we know yet: show what is popular
+  }
+  return { items: result.items.filter((r) => r.id !== current).slice(0, k), coldStart: result.cold_start };
+}
+
 export class VitrineRecommendations extends HTMLElement {
-  static config = null;
-  static observedAttributes = ['placement', 'item', 'k', 'heading'];
+  static observedAttributes = ['placement', 'item', 'k', 'heading', 'template'];
 
   constructor() {
     super();
@@ -118,42 +148,16 @@ export class VitrineRecommendations extends HTMLElement {
     });
   }
 
-  /** What this placement shows, as `{items, coldStart}`; `items` carry catalog entries. */
-  async pick(engine) {
-    const placement = this.getAttribute('placement') ?? 'for-you';
-    const current = this.getAttribute('item');
-    const k = this.count;
-    const events = readEvents();
-    if (placement === 'recently-viewed') {
-      const viewed = itemSequence(events.filter((e) => e.type === 'view')).reverse().filter((id) => id !== current);
-      return { items: await engine.lookup(viewed.slice(0, k)), coldStart: false };
-    }
-    if (placement === 'similar') {
-      if (!current) return { items: [], coldStart: false };
-      try {
-        return { items: (await engine.similar(current, [], k)).items, coldStart: false };
-      } catch (err) {
-        if (err.name === 'UnknownIds') return { items: [], coldStart: false }; // a product the model never saw
-        throw err;
-      }
-    }
-    const history = itemSequence(events);
-    let result;
-    try {
-      result = await engine.recommend(history, k + (current ? 1 : 0));
-    } catch (err) {
-      if (err.name !== 'UnknownIds') throw err;
-      result = await engine.popular(k + 1); // nothing we know yet: show what is popular
-    }
-    return { items: result.items.filter((r) => r.id !== current).slice(0, k), coldStart: result.cold_start };
-  }
-
   async render() {
     const generation = (this.generation = (this.generation ?? 0) + 1);
     if (!this.shadowRoot.childElementCount) this.showLoading();
     try {
-      const { engine, currency } = await getEngine(VitrineRecommendations.config);
-      const { items, coldStart } = await this.pick(engine);
+      const { engine, currency } = await getEngine();
+      const { items, coldStart } = await pickItems(engine, {
+        placement: this.getAttribute('placement') ?? 'for-you',
+        item: this.getAttribute('item'),
+        k: this.count,
+      });
       if (generation !== this.generation) return; // a newer render started meanwhile
       this.stopProgress?.();
       const shown = items.filter((r) => r.item).slice(0, this.count);
@@ -188,37 +192,18 @@ export class VitrineRecommendations extends HTMLElement {
     list.setAttribute('aria-label', heading.textContent);
     list.setAttribute('aria-roledescription', 'carousel');
     const forYou = (this.getAttribute('placement') ?? 'for-you') === 'for-you';
+    const template = this.cardTemplate();
     for (const [index, { id, item, because }] of items.entries()) {
       const li = document.createElement('li');
       li.part = 'item';
       li.dataset.id = id;
       li.setAttribute('aria-roledescription', 'slide');
       li.setAttribute('aria-label', fill(STRINGS.slide, { index: index + 1, count: items.length }));
-      const link = document.createElement('a');
-      link.href = item.url ?? '#';
-      link.tabIndex = index === 0 ? 0 : -1; // roving focus: Tab enters once, arrows move
-      if (item.image) {
-        const img = document.createElement('img');
-        img.src = item.image;
-        img.alt = item.title;
-        img.loading = 'lazy';
-        link.append(img);
-      }
-      const title = document.createElement('span');
-      title.className = 'title';
-      title.textContent = item.title;
-      const cost = document.createElement('span');
-      cost.className = 'price';
-      cost.textContent = price.format(item.price);
-      link.append(title, cost);
-      li.append(link);
-      if (forYou && because && reasons.has(because)) {
-        const why = document.createElement('span');
-        why.className = 'why';
-        why.part = 'why';
-        why.textContent = fill(STRINGS.why, { title: reasons.get(because) });
-        li.append(why);
-      }
+      const why = forYou && because && reasons.has(because) ? fill(STRINGS.why, { title: reasons.get(because) }) : null;
+      const card = template ? this.fillTemplate(template, item, price, why) : this.defaultCard(item, price, why);
+      const link = card.querySelector('a');
+      if (link) link.tabIndex = index === 0 ? 0 : -1; // roving focus: Tab enters once, arrows move
+      li.append(card);
       list.append(li);
     }
     const bar = document.createElement('div');
@@ -236,6 +221,57 @@ export class VitrineRecommendations extends HTMLElement {
     list.addEventListener('keydown', (event) => this.moveFocus(event, list));
     this.shadowRoot.replaceChildren(style, bar, list);
     this.dataset.state = coldStart ? 'popular' : 'personal';
+  }
+
+  /** The store's own card <template>, when the placement or init() names one. */
+  cardTemplate() {
+    const id = this.getAttribute('template') ?? config.template;
+    const template = id ? document.getElementById(id) : null;
+    return template instanceof HTMLTemplateElement ? template : null;
+  }
+
+  /** Fill a store template: [data-field] elements get text (never HTML), links and images their URL. */
+  fillTemplate(template, item, price, why) {
+    const card = template.content.cloneNode(true);
+    const text = { title: item.title, price: price.format(item.price), why: why ?? '' };
+    for (const el of card.querySelectorAll('[data-field]')) {
+      const field = el.dataset.field;
+      if (field === 'link') el.href = item.url ?? '#';
+      else if (field === 'image') {
+        if (item.image) Object.assign(el, { src: item.image, alt: item.title });
+        else el.remove();
+      } else if (field in text) el.textContent = text[field];
+    }
+    return card;
+  }
+
+  defaultCard(item, price, why) {
+    const card = document.createDocumentFragment();
+    const link = document.createElement('a');
+    link.href = item.url ?? '#';
+    if (item.image) {
+      const img = document.createElement('img');
+      img.src = item.image;
+      img.alt = item.title;
+      img.loading = 'lazy';
+      link.append(img);
+    }
+    const title = document.createElement('span');
+    title.className = 'title';
+    title.textContent = item.title;
+    const cost = document.createElement('span');
+    cost.className = 'price';
+    cost.textContent = price.format(item.price);
+    link.append(title, cost);
+    card.append(link);
+    if (why) {
+      const line = document.createElement('span');
+      line.className = 'why';
+      line.part = 'why';
+      line.textContent = why;
+      card.append(line);
+    }
+    return card;
   }
 
   /** Arrow keys, Home and End move between cards; the focused card scrolls into view. */
