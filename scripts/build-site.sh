@@ -10,7 +10,7 @@ SITE=target/site
 rm -rf "$SITE" && mkdir -p "$SITE/pkg" "$SITE/models"
 cp -r www/. "$SITE/"
 cp pkg/vitrine.js pkg/vitrine_bg.wasm pkg/vitrine.d.ts "$SITE/pkg/"
-cp models/*.bpk models/*.json "$SITE/models/"
+cp models/*.bpk models/*.json models/*.bought-together "$SITE/models/"
 if [ ! -f "$DATA/online-retail/online_retail.csv.gz" ]; then
   echo "missing $DATA/online-retail/online_retail.csv.gz (set VITRINE_DATA)" >&2; exit 1
 fi

@@ -15,7 +15,7 @@ CSP = (
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm", ".js": "text/javascript", ".bpk": "application/octet-stream"}
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm", ".js": "text/javascript", ".bpk": "application/octet-stream", ".bought-together": "application/json"}
 
     def end_headers(self):
         self.send_header("Content-Security-Policy", CSP)

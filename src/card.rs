@@ -30,6 +30,20 @@ pub struct ModelCard {
     pub popular: Vec<String>,
     /// External item ids; model index `i` is `items[i - 1]` (0 is padding).
     pub items: Vec<String>,
+    /// Co-purchase partners shipped beside the model (`vitrine bought-together`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bought_together: Option<SideFile>,
+}
+
+/// A file shipped beside the weights, checked by its sha256 like them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SideFile {
+    pub file: String,
+    pub bytes: u64,
+    pub sha256: String,
+    /// How it was made: the exact command, and what it summarises.
+    pub command: String,
+    pub description: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

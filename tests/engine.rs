@@ -265,3 +265,28 @@ engine_test!(similar_items_come_from_the_embeddings_and_explain_themselves, {
     let seen = engine.lookup(&s(&["6", "x", "5"]));
     assert_eq!(seen.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), vec!["6", "5"]);
 });
+
+engine_test!(bought_together_is_checked_by_sha256_and_ranked, {
+    use vitrine::data::baskets::{BoughtTogetherFile, CoPurchaseConfig};
+    let config = CoPurchaseConfig { per_item: 3, min_support: 1, max_basket: 10 };
+    let mut pairs = std::collections::BTreeMap::new();
+    pairs.insert("5".to_string(), s(&["9", "unknown", "7", "8"]));
+    let file = serde_json::to_vec(&BoughtTogetherFile { format: 1, config, baskets: 2, pairs }).unwrap();
+    let card = card_for(WEIGHTS, |c| {
+        c["bought_together"] = serde_json::json!({"file": "t.bought-together", "bytes": file.len(), "sha256": sha256_hex(&file), "command": "test", "description": "test"});
+    });
+    let mut engine = Recommender::load(&card, WEIGHTS.to_vec(), BackendChoice::Cpu).await.unwrap();
+    // Without the file there are no partners, and the placement can hide itself.
+    assert!(engine.bought_together("5", &[], 3).unwrap().items.is_empty());
+    let mut tampered = file.clone();
+    tampered[0] = b' ';
+    assert_eq!(engine.set_bought_together(&tampered).unwrap_err().kind(), "ChecksumMismatch");
+    assert_eq!(engine.set_bought_together(&file).unwrap(), 1);
+    let r = engine.bought_together("5", &s(&["7"]), 3).unwrap();
+    assert_eq!(r.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), vec!["9", "8"]);
+    assert!(r.items.iter().all(|i| i.because.as_deref() == Some("5")));
+    assert_eq!(engine.bought_together("zzz", &[], 3).unwrap_err().kind(), "UnknownIds");
+    // A card without the file refuses one.
+    let mut plain = load(BackendChoice::Cpu).await;
+    assert_eq!(plain.set_bought_together(&file).unwrap_err().kind(), "InvalidCard");
+});

@@ -23,6 +23,7 @@ export interface VitrineStrings {
   popular: string;
   similar: string;
   recentlyViewed: string;
+  boughtTogether: string;
   /** `{title}` is replaced by the history item's title. */
   why: string;
   previous: string;
@@ -38,7 +39,7 @@ export interface VitrineStrings {
 }
 
 export type VitrineEventType = 'view' | 'add-to-cart' | 'purchase';
-export type VitrinePlacement = 'for-you' | 'similar' | 'recently-viewed';
+export type VitrinePlacement = 'for-you' | 'similar' | 'bought-together' | 'recently-viewed';
 
 export interface CatalogItem {
   id: string;
@@ -58,7 +59,7 @@ export interface Recommendation {
 
 export interface RecommendOptions {
   placement?: VitrinePlacement;
-  /** The product on screen: anchor of 'similar', never recommended to itself. */
+  /** The product on screen: anchor of 'similar' and 'bought-together', never recommended to itself. */
   item?: string | null;
   /** How many items, 1–50. Default 8. */
   k?: number;

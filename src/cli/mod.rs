@@ -6,6 +6,7 @@ mod catalog_cmd;
 mod eval_cmd;
 mod input;
 mod recommend_cmd;
+mod together_cmd;
 mod train_cmd;
 
 use clap::{Parser, Subcommand};
@@ -27,6 +28,8 @@ enum Commands {
     Catalog(catalog_cmd::CatalogArgs),
     /// Recommend for a history given on the command line (a quick manual check).
     Recommend(recommend_cmd::RecommendArgs),
+    /// Learn co-purchase partners from baskets and ship them beside a model (updates its card).
+    BoughtTogether(together_cmd::TogetherArgs),
     /// Time recommend() natively on the CPU (median over many calls); prints one JSON line.
     BenchRecommend(bench_cmd::BenchArgs),
 }
@@ -38,6 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Commands::Catalog(args) => catalog_cmd::run(args),
         Commands::Recommend(args) => recommend_cmd::run(args),
         Commands::BenchRecommend(args) => bench_cmd::run(args),
+        Commands::BoughtTogether(args) => together_cmd::run(args),
     }
 }
 

@@ -248,6 +248,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         },
         popular,
         items: data.vocab.ids().to_vec(),
+        bought_together: None,
     };
     std::fs::write(&card_path, card.to_json()).with_context(|| format!("writing {}", card_path.display()))?;
     println!(

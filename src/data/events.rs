@@ -99,41 +99,53 @@ fn malformed(line: usize, reason: String) -> VitrineError {
     }
 }
 
-/// Read an event log into per-user sequences ordered by time, then row order.
-pub fn read_event_log(reader: impl Read, spec: &EventLogSpec) -> Result<(Interactions, EventLogStats)> {
-    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-    let headers = csv
-        .headers()
-        .map_err(|e| malformed(1, format!("unreadable header: {e}")))?
-        .clone();
-    let user_col = column(&headers, &spec.user_col)?;
-    let item_col = column(&headers, &spec.item_col)?;
-    let time_col = column(&headers, &spec.time_col)?;
-    let prefix_cols = prefix_columns(&headers, spec)?;
-    let positive_cols = spec
-        .positive_cols
-        .iter()
-        .map(|c| Ok((column(&headers, c)?, c.as_str())))
-        .collect::<Result<Vec<_>>>()?;
+/// The spec's columns resolved against a header, and the row filter they imply.
+struct RowFilter<'a> {
+    spec: &'a EventLogSpec,
+    user: usize,
+    item: usize,
+    time: usize,
+    prefixes: Vec<(usize, &'a str)>,
+    positive: Vec<(usize, &'a str)>,
+}
 
-    let mut stats = EventLogStats::default();
-    let mut events = Vec::new();
-    for (row, record) in csv.records().enumerate() {
-        let line = row + 2;
-        let record = record.map_err(|e| malformed(line, e.to_string()))?;
-        stats.rows += 1;
+/// One row that passed the filter.
+struct KeptRow<'r> {
+    user: &'r str,
+    item: &'r str,
+    time: i64,
+}
+
+impl<'a> RowFilter<'a> {
+    fn new(headers: &csv::StringRecord, spec: &'a EventLogSpec) -> Result<Self> {
+        Ok(Self {
+            spec,
+            user: column(headers, &spec.user_col)?,
+            item: column(headers, &spec.item_col)?,
+            time: column(headers, &spec.time_col)?,
+            prefixes: prefix_columns(headers, spec)?,
+            positive: spec
+                .positive_cols
+                .iter()
+                .map(|c| Ok((column(headers, c)?, c.as_str())))
+                .collect::<Result<Vec<_>>>()?,
+        })
+    }
+
+    /// The row's user, item and time if the spec keeps it; counts why not in `stats`.
+    fn keep<'r>(&self, record: &'r csv::StringRecord, line: usize, stats: &mut EventLogStats) -> Result<Option<KeptRow<'r>>> {
         let field = |i: usize| record.get(i).unwrap_or("").trim();
-        let user = field(user_col);
+        let user = field(self.user);
         if user.is_empty() {
             stats.without_user += 1;
-            continue;
+            return Ok(None);
         }
-        if prefix_cols.iter().any(|&(c, p)| field(c).starts_with(p)) {
+        if self.prefixes.iter().any(|&(c, p)| field(c).starts_with(p)) {
             stats.skipped_by_prefix += 1;
-            continue;
+            return Ok(None);
         }
         let mut positive = true;
-        for &(c, name) in &positive_cols {
+        for &(c, name) in &self.positive {
             let value: f64 = field(c)
                 .parse()
                 .map_err(|_| malformed(line, format!("column {name} = {:?} is not a number", field(c))))?;
@@ -141,24 +153,43 @@ pub fn read_event_log(reader: impl Read, spec: &EventLogSpec) -> Result<(Interac
         }
         if !positive {
             stats.not_positive += 1;
-            continue;
+            return Ok(None);
         }
-        let item = field(item_col);
+        let item = field(self.item);
         if item.is_empty() {
-            return Err(malformed(line, format!("empty {} column", spec.item_col)));
+            return Err(malformed(line, format!("empty {} column", self.spec.item_col)));
         }
-        if spec.exclude_items.contains(item) {
+        if self.spec.exclude_items.contains(item) {
             stats.excluded_items += 1;
-            continue;
+            return Ok(None);
         }
-        let time = time_key(field(time_col))
-            .ok_or_else(|| malformed(line, format!("unreadable time {:?}", field(time_col))))?;
-        events.push(Event {
-            user: user.to_string(),
-            item: item.to_string(),
-            time,
-            row,
-        });
+        let time = time_key(field(self.time)).ok_or_else(|| malformed(line, format!("unreadable time {:?}", field(self.time))))?;
+        Ok(Some(KeptRow { user, item, time }))
+    }
+}
+
+/// Read an event log into per-user sequences ordered by time, then row order.
+pub fn read_event_log(reader: impl Read, spec: &EventLogSpec) -> Result<(Interactions, EventLogStats)> {
+    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+    let headers = csv
+        .headers()
+        .map_err(|e| malformed(1, format!("unreadable header: {e}")))?
+        .clone();
+    let filter = RowFilter::new(&headers, spec)?;
+    let mut stats = EventLogStats::default();
+    let mut events = Vec::new();
+    for (row, record) in csv.records().enumerate() {
+        let line = row + 2;
+        let record = record.map_err(|e| malformed(line, e.to_string()))?;
+        stats.rows += 1;
+        if let Some(kept) = filter.keep(&record, line, &mut stats)? {
+            events.push(Event {
+                user: kept.user.to_string(),
+                item: kept.item.to_string(),
+                time: kept.time,
+                row,
+            });
+        }
     }
 
     // Group by user (in order of first appearance) and order each user's events.
@@ -209,6 +240,35 @@ pub fn read_event_log(reader: impl Read, spec: &EventLogSpec) -> Result<(Interac
         },
         stats,
     ))
+}
+
+/// Baskets (e.g. invoices): the distinct items of each value of `basket_col`
+/// among the rows the spec keeps, as indices of `vocab` (other items dropped).
+pub fn read_baskets(reader: impl Read, spec: &EventLogSpec, basket_col: &str, vocab: &ItemVocab) -> Result<Vec<Vec<u32>>> {
+    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+    let headers = csv.headers().map_err(|e| malformed(1, format!("unreadable header: {e}")))?.clone();
+    let filter = RowFilter::new(&headers, spec)?;
+    let basket = column(&headers, basket_col)?;
+    let mut order: Vec<String> = Vec::new();
+    let mut baskets: HashMap<String, Vec<u32>> = HashMap::new();
+    let mut stats = EventLogStats::default();
+    for (row, record) in csv.records().enumerate() {
+        let record = record.map_err(|e| malformed(row + 2, e.to_string()))?;
+        let Some(kept) = filter.keep(&record, row + 2, &mut stats)? else { continue };
+        let Some(index) = vocab.get(kept.item) else { continue };
+        let key = record.get(basket).unwrap_or("").trim();
+        if key.is_empty() {
+            continue;
+        }
+        let items = baskets.entry(key.to_string()).or_insert_with(|| {
+            order.push(key.to_string());
+            Vec::new()
+        });
+        if !items.contains(&index) {
+            items.push(index);
+        }
+    }
+    Ok(order.into_iter().filter_map(|k| baskets.remove(&k)).collect())
 }
 
 /// Drop users with < `min_user` events and items with < `min_item` users until
@@ -391,6 +451,15 @@ C2,A,Mug,-1,2011-01-03 10:00:00,2.0,u1
         };
         let err = read_event_log(log.as_bytes(), &s).unwrap_err();
         assert!(matches!(err, VitrineError::Malformed { line: 3, .. }), "{err}");
+    }
+
+    #[test]
+    fn baskets_group_kept_rows_by_invoice() {
+        let (data, _) = read_event_log(LOG.as_bytes(), &spec()).unwrap();
+        let baskets = read_baskets(LOG.as_bytes(), &spec(), "InvoiceNo", &data.vocab).unwrap();
+        let ids = |b: &Vec<u32>| b.iter().map(|&i| data.vocab.id(i).unwrap()).collect::<Vec<_>>();
+        // Invoice 1 (A, B), 3 (C), 4 (A; POST excluded), 6 has no customer, 7 (B, A); C2 is a cancellation.
+        assert_eq!(baskets.iter().map(ids).collect::<Vec<_>>(), vec![vec!["A", "B"], vec!["C"], vec!["A"], vec!["B", "A"]]);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Interaction data: the two input forms (sequence files, event logs), the item
 //! vocabulary, the leave-one-out split, and the product catalog.
 
+pub mod baskets;
 pub mod batch;
 pub mod catalog;
 #[cfg(feature = "cli")]

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::device::{self, Backend, BackendChoice};
 use super::similarity::ItemSimilarity;
 use crate::card::ModelCard;
+use crate::data::baskets::BoughtTogetherFile;
 use crate::data::batch::pad_histories;
 use crate::data::{Catalog, CatalogItem, ItemVocab};
 use crate::error::{Result, VitrineError};
@@ -65,6 +66,8 @@ pub struct Recommender {
     similarity: ItemSimilarity,
     compute: RefCell<Compute>,
     catalog: Option<(Catalog, HashMap<String, usize>)>,
+    /// Co-purchase partners by model index, when the card ships them.
+    bought_together: HashMap<u32, Vec<u32>>,
 }
 
 impl Recommender {
@@ -89,6 +92,54 @@ impl Recommender {
                 fallback_reason,
             }),
             catalog: None,
+            bought_together: HashMap::new(),
+        })
+    }
+
+    /// Attach the card's co-purchase file (checked against the card's sha256);
+    /// returns how many items have partners.
+    pub fn set_bought_together(&mut self, bytes: &[u8]) -> Result<usize> {
+        let side = self
+            .card
+            .bought_together
+            .as_ref()
+            .ok_or_else(|| VitrineError::InvalidCard("this card ships no bought-together file".into()))?;
+        verify_sha256(bytes, &side.sha256)?;
+        let file = BoughtTogetherFile::from_json(bytes)?;
+        self.bought_together = file
+            .pairs
+            .iter()
+            .filter_map(|(id, partners)| {
+                let index = self.vocab.get(id)?;
+                Some((index, partners.iter().filter_map(|p| self.vocab.get(p)).collect()))
+            })
+            .collect();
+        Ok(self.bought_together.len())
+    }
+
+    /// Items often bought with `id`, best first, never `id` or `exclude`
+    /// (e.g. what is already in the basket). Empty when none are known.
+    pub fn bought_together(&self, id: &str, exclude: &[String], k: usize) -> Result<Recommendations> {
+        check_k(k)?;
+        let index = self.vocab.get(id).ok_or_else(|| VitrineError::UnknownIds {
+            count: 1,
+            first: id.chars().take(64).collect(),
+        })?;
+        let partners = self.bought_together.get(&index).cloned().unwrap_or_default();
+        let skip: Vec<u32> = exclude.iter().filter_map(|e| self.vocab.get(e)).collect();
+        // Partners come ranked; express the rank as a descending score.
+        let ranked: Vec<(u32, f32)> = partners.iter().enumerate().map(|(r, &p)| (p, -(r as f32))).collect();
+        let items = self.collect_showable(
+            k,
+            skip,
+            |taken, n| ranked.iter().filter(|(p, _)| !taken.contains(p) && *p != index).take(n).copied().collect(),
+            |_| Some(id.to_string()),
+        );
+        Ok(Recommendations {
+            backend: self.backend(),
+            cold_start: false,
+            unknown_ids: 0,
+            items,
         })
     }
 

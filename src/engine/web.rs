@@ -23,6 +23,14 @@ fn request_error(message: String) -> JsValue {
     js_error(VitrineError::InvalidRequest(message))
 }
 
+/// An optional JS array of id strings (undefined/null = none).
+fn ids_or_empty(value: JsValue) -> Result<Vec<String>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Vec::new());
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| request_error(format!("exclude must be an array of id strings: {e}")))
+}
+
 #[wasm_bindgen]
 pub struct Engine {
     inner: Recommender,
@@ -74,12 +82,22 @@ impl Engine {
 
     /// Items most like `id` by the trained embeddings, never `id` or `exclude` (array of ids).
     pub fn similar(&self, id: String, exclude: JsValue, k: usize) -> Result<JsValue, JsValue> {
-        let exclude: Vec<String> = if exclude.is_undefined() || exclude.is_null() {
-            Vec::new()
-        } else {
-            serde_wasm_bindgen::from_value(exclude).map_err(|e| request_error(format!("exclude must be an array of id strings: {e}")))?
-        };
+        let exclude = ids_or_empty(exclude)?;
         let result = self.inner.similar(&id, &exclude, k).map_err(js_error)?;
+        serde_wasm_bindgen::to_value(&result).map_err(|e| js_error(VitrineError::Backend(e.to_string())))
+    }
+
+    /// Attach the card's bought-together file (bytes; checked against the card's sha256).
+    #[wasm_bindgen(js_name = setBoughtTogether)]
+    pub fn set_bought_together(&mut self, bytes: Vec<u8>) -> Result<usize, JsValue> {
+        self.inner.set_bought_together(&bytes).map_err(js_error)
+    }
+
+    /// Items often bought with `id`, never `id` or `exclude` (array of ids).
+    #[wasm_bindgen(js_name = boughtTogether)]
+    pub fn bought_together(&self, id: String, exclude: JsValue, k: usize) -> Result<JsValue, JsValue> {
+        let exclude = ids_or_empty(exclude)?;
+        let result = self.inner.bought_together(&id, &exclude, k).map_err(js_error)?;
         serde_wasm_bindgen::to_value(&result).map_err(|e| js_error(VitrineError::Backend(e.to_string())))
     }
 

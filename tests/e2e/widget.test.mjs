@@ -71,6 +71,10 @@ async function shoppingSession(browser, origin, label) {
   assert.equal(similar.length, 6);
   assert.ok(!similar.includes(visits[2]), 'similar never shows the product itself');
   assert.deepEqual(await shownIds(page, 'recently-viewed'), [visits[1], visits[0]], 'recently viewed, newest first, without the product on screen');
+  const together = await shownIds(page, 'bought-together');
+  const partners = JSON.parse(readFileSync(path.join(SITE, 'models/online-retail.bought-together'), 'utf8')).pairs[visits[2]];
+  assert.ok(together.length > 0, 'bought-together shows partners');
+  assert.deepEqual(together, partners.filter((id) => inCatalog.has(id)).slice(0, together.length), 'in the shipped order');
   await page.screenshot({ path: path.join(SHOTS, `${label}-product.png`), fullPage: true });
 
   // 3. Back home: personal recommendations, different from the popular list, none from the history.
@@ -116,7 +120,7 @@ async function shoppingSession(browser, origin, label) {
   assert.deepEqual(labels, ['Previous products', 'Next products']);
 
   // 4. Privacy: same-origin static files only, GET only, the widget's fetches carry no query or body.
-  const allowed = /^\/(demo\/(|index\.html|product\.html|demo\.js|demo\.css)|vitrine\.js|widget\/[a-z-]+\.js|pkg\/vitrine(_bg\.wasm|\.js)|models\/online-retail\.(json|bpk)|catalog\.json|favicon\.ico)$/;
+  const allowed = /^\/(demo\/(|index\.html|product\.html|demo\.js|demo\.css)|vitrine\.js|widget\/[a-z-]+\.js|pkg\/vitrine(_bg\.wasm|\.js)|models\/online-retail\.(json|bpk|bought-together)|catalog\.json|favicon\.ico)$/;
   for (const r of requests) {
     const url = new URL(r.url);
     assert.equal(url.origin, origin, `no third-party request: ${r.url}`);
@@ -130,8 +134,10 @@ async function shoppingSession(browser, origin, label) {
   assert.deepEqual(errors, [], 'no page errors');
 
   // The weights were downloaded once in this session: later pages took them from the Cache API.
-  const weightDownloads = requests.filter((r) => r.url.endsWith('/models/online-retail.bpk')).length;
-  assert.equal(weightDownloads, 1, 'weights downloaded once, then served from the cache');
+  for (const file of ['online-retail.bpk', 'online-retail.bought-together']) {
+    const downloads = requests.filter((r) => r.url.endsWith(`/models/${file}`)).length;
+    assert.equal(downloads, 1, `${file} downloaded once, then served from the cache`);
+  }
 
   // 5. "Forget my history" clears everything stored locally.
   await page.$eval('vitrine-history', (el) => el.shadowRoot.querySelector('button').click());

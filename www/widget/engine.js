@@ -51,6 +51,7 @@ async function load(config) {
     recommend: (history, k) => call('recommend', history, k),
     popular: (k) => call('popular', k),
     similar: (id, exclude, k) => call('similar', id, exclude, k),
+    boughtTogether: (id, exclude, k) => call('boughtTogether', id, exclude, k),
     lookup: (ids) => call('lookup', ids),
     currentBackend: () => call('backend'),
   };

@@ -40,6 +40,7 @@ export const STRINGS = {
   popular: 'Popular right now',
   similar: 'Similar products',
   recentlyViewed: 'Recently viewed',
+  boughtTogether: 'Often bought together',
   why: 'Why this? You viewed {title}',
   previous: 'Previous products',
   next: 'Next products',
@@ -64,10 +65,15 @@ export async function pickItems(engine, { placement = 'for-you', item: current =
     const viewed = itemSequence(events.filter((e) => e.type === 'view')).reverse().filter((id) => id !== current);
     return { items: await engine.lookup(viewed.slice(0, k)), coldStart: false };
   }
-  if (placement === 'similar') {
+  if (placement === 'similar' || placement === 'bought-together') {
     if (!current) return { items: [], coldStart: false };
     try {
-      return { items: (await engine.similar(current, [], k)).items, coldStart: false };
+      const result =
+        placement === 'similar'
+          ? await engine.similar(current, [], k)
+          : // Leave out what is already in the basket.
+            await engine.boughtTogether(current, events.filter((e) => e.type === 'add-to-cart').map((e) => e.id), k);
+      return { items: result.items, coldStart: false };
     } catch (err) {
       if (err.name === 'UnknownIds') return { items: [], coldStart: false }; // a product the model never saw
       throw err;
@@ -176,6 +182,7 @@ export class VitrineRecommendations extends HTMLElement {
     const placement = this.getAttribute('placement') ?? 'for-you';
     if (placement === 'similar') return STRINGS.similar;
     if (placement === 'recently-viewed') return STRINGS.recentlyViewed;
+    if (placement === 'bought-together') return STRINGS.boughtTogether;
     return coldStart ? STRINGS.popular : STRINGS.forYou;
   }
 

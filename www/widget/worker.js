@@ -45,17 +45,18 @@ async function openCache() {
   }
 }
 
-/** The weights, from the cache when their sha256 is already there. */
-async function loadWeights(url, card) {
-  const key = `${url}#sha256=${card.weights.sha256}`;
+/** A model file (weights, side files), from the cache when its sha256 is already there. */
+async function loadCached(url, { sha256, bytes: expected }, progress = true) {
+  const key = `${url}#sha256=${sha256}`;
   const cache = await openCache();
   const hit = cache && (await cache.match(key));
   if (hit) {
     const bytes = new Uint8Array(await hit.arrayBuffer());
-    postMessage({ type: 'progress', loaded: bytes.length, total: bytes.length });
+    if (progress) postMessage({ type: 'progress', loaded: bytes.length, total: bytes.length });
     return bytes;
   }
-  const bytes = await readWithProgress(await fetchOk(url), card.weights.bytes);
+  const response = await fetchOk(url);
+  const bytes = progress ? await readWithProgress(response, expected) : new Uint8Array(await response.arrayBuffer());
   if (cache) {
     for (const old of await cache.keys()) if (old.url.startsWith(`${url}#`)) await cache.delete(old);
     await cache.put(key, new Response(bytes)).catch(() => {});
@@ -72,13 +73,15 @@ async function load({ model, catalog, backend }) {
   } catch {
     throw new Error(`${model} is not a model card`);
   }
-  const weightsUrl = new URL(card.weights?.file ?? '', model).href;
-  const [weights, catalogText] = await Promise.all([
-    loadWeights(weightsUrl, card),
+  const side = card.bought_together;
+  const [weights, catalogText, together] = await Promise.all([
+    loadCached(new URL(card.weights?.file ?? '', model).href, card.weights ?? {}),
     catalog ? fetchOk(catalog).then((r) => r.text()) : Promise.resolve(null),
+    side ? loadCached(new URL(side.file, model).href, side, false) : Promise.resolve(null),
   ]);
   engine = await Engine.load(cardText, weights, backend);
   if (catalogText !== null) engine.setCatalog(catalogText);
+  if (together !== null) engine.setBoughtTogether(together);
   await engine.warmUp();
   if (engine.fallbackReason) console.info('[vitrine] using the CPU:', engine.fallbackReason);
   return { backend: engine.backend, currency: catalogText ? JSON.parse(catalogText).currency : 'USD' };
@@ -89,6 +92,7 @@ const methods = {
   recommend: (history, k) => engine.recommend(history, k),
   popular: (k) => engine.popular(k),
   similar: (id, exclude, k) => engine.similar(id, exclude, k),
+  boughtTogether: (id, exclude, k) => engine.boughtTogether(id, exclude, k),
   lookup: (ids) => engine.lookup(ids),
   backend: () => engine.backend,
 };
