@@ -176,6 +176,27 @@ async function hostileCatalog(browser, origin) {
   await context.close();
 }
 
+// A corrupted weights file: refused by its sha256; for-you falls back to the
+// card's popular items, the other placements hide, one console error says why.
+async function brokenModel(browser, origin) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const consoleErrors = [];
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  await page.route('**/models/online-retail.bpk', (route) => route.fulfill({ contentType: 'application/octet-stream', body: Buffer.from('not the weights') }));
+  const id = card.popular.find((p) => inCatalog.has(p));
+  await page.goto(`${origin}/demo/product.html?id=${encodeURIComponent(id)}`);
+  await waitForState(page, 'fallback');
+  const shown = await shownIds(page);
+  assert.deepEqual(shown, card.popular.filter((p) => inCatalog.has(p) && p !== id).slice(0, 8), 'popular items without the model');
+  for (const placement of ['similar', 'bought-together', 'recently-viewed']) {
+    await page.waitForFunction((p) => document.querySelector(`vitrine-recommendations[placement="${p}"]`).hidden, placement);
+  }
+  assert.equal(consoleErrors.length, 1, `one console error: ${consoleErrors.join(' | ')}`);
+  assert.match(consoleErrors[0], /ChecksumMismatch/);
+  await context.close();
+}
+
 // The README's blank-page example: ES-module init(), German strings, the
 // store's own card template, price formatted for the page's locale.
 async function blankPage(browser, origin) {
@@ -223,6 +244,8 @@ try {
         console.log('ok - hostile catalog strings are rendered as text');
         await blankPage(browser, server.origin);
         console.log('ok - blank page: ES-module init, strings, card template');
+        await brokenModel(browser, server.origin);
+        console.log('ok - a corrupted model falls back to popular items with one console error');
       }
     } finally {
       await browser.close();

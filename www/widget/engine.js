@@ -66,3 +66,33 @@ export function getEngine() {
   }
   return enginePromise;
 }
+
+let popularPromise = null;
+
+/**
+ * The card's popular items joined with the catalog, read on the page without
+ * the engine: what `for-you` shows when the model cannot run. Resolves to
+ * null when the card or catalog is unusable too.
+ */
+export function popularWithoutModel() {
+  if (!popularPromise) {
+    popularPromise = (async () => {
+      try {
+        const [card, catalog] = await Promise.all(
+          [config.model, config.catalog].map(async (url) => (url ? (await fetch(url, { credentials: 'omit' })).json() : null)),
+        );
+        if (!Array.isArray(card?.popular) || !Array.isArray(catalog?.items) || !/^[A-Z]{3}$/.test(catalog.currency)) return null;
+        const byId = new Map(
+          catalog.items
+            .filter((i) => typeof i?.id === 'string' && typeof i.title === 'string' && Number.isFinite(i.price))
+            .map((i) => [i.id, i]),
+        );
+        const items = card.popular.filter((id) => byId.has(id)).map((id) => ({ id, item: byId.get(id) }));
+        return items.length ? { currency: catalog.currency, items } : null;
+      } catch {
+        return null;
+      }
+    })();
+  }
+  return popularPromise;
+}

@@ -3,7 +3,7 @@
 // parsed as HTML.
 
 import { config } from './config.js';
-import { getEngine, onProgress } from './engine.js';
+import { getEngine, onProgress, popularWithoutModel } from './engine.js';
 import { itemSequence, readEvents } from './history.js';
 
 const STYLE = `
@@ -52,6 +52,15 @@ export const STRINGS = {
   'event:add-to-cart': 'Added to basket',
   'event:purchase': 'Bought',
 };
+
+let reported = false;
+
+/** One console error per page, whatever the number of placements. */
+function reportOnce(err) {
+  if (reported) return;
+  reported = true;
+  console.error(`[vitrine] recommendations unavailable (${err?.name ?? 'Error'}): ${err?.message ?? err}; showing popular items where possible`);
+}
 
 const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ''));
 
@@ -172,10 +181,27 @@ export class VitrineRecommendations extends HTMLElement {
       this.emit('vitrine:ready', { coldStart, ids: shown.map((r) => r.id) });
     } catch (err) {
       this.stopProgress?.();
-      console.error('[vitrine] recommendations unavailable:', err);
-      this.hidden = true;
       this.emit('vitrine:error', { name: err.name, message: String(err.message ?? err) });
+      if (generation !== this.generation) return;
+      await this.fallBack(err);
     }
+  }
+
+  /**
+   * The model failed: `for-you` shows the card's popular items (read without
+   * the engine), every other placement hides; the page gets one console error.
+   */
+  async fallBack(err) {
+    reportOnce(err);
+    const popular = (this.getAttribute('placement') ?? 'for-you') === 'for-you' ? await popularWithoutModel() : null;
+    if (!popular) {
+      this.hidden = true;
+      return;
+    }
+    const current = this.getAttribute('item');
+    const items = popular.items.filter((r) => r.id !== current).slice(0, this.count);
+    this.draw(items, popular.currency, true, new Map());
+    this.dataset.state = 'fallback';
   }
 
   defaultHeading(coldStart) {
