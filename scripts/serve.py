@@ -1,6 +1,6 @@
 """A static file server for the demo on 127.0.0.1 only, with the headers a
 store would send: the right type for .wasm, a strict Content Security Policy
-(no inline scripts, no eval; 'wasm-unsafe-eval' only to compile the engine),
+(no inline scripts or styles, no eval; 'wasm-unsafe-eval' only to compile the engine),
 and no caching surprises for model files (they are content-addressed by the
 sha256 in their card)."""
 
@@ -9,7 +9,7 @@ import functools
 import http.server
 
 CSP = (
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
     "img-src 'self' https: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 

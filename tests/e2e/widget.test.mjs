@@ -129,6 +129,10 @@ async function shoppingSession(browser, origin, label) {
     assert.match(url.pathname, allowed, `unexpected file ${url.pathname}`);
     if (r.type !== 'document') assert.equal(url.search, '', `a fetch carries a query: ${r.url}`);
   }
+  // The demo runs under a strict CSP: no inline scripts or styles, no eval.
+  const csp = (await (await context.request.get(`${origin}/demo/`)).headers())['content-security-policy'];
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval';/);
+  assert.doesNotMatch(csp, /unsafe-inline|'unsafe-eval'/);
   const cookies = await context.cookies();
   assert.deepEqual(cookies, [], 'no cookies');
   assert.deepEqual(errors, [], 'no page errors');
@@ -213,6 +217,7 @@ async function blankPage(browser, origin) {
   const cards = await page.$eval('vitrine-recommendations', (el) =>
     [...el.shadowRoot.querySelectorAll('li')].map((li) => ({
       design: li.querySelector('a.card') !== null,
+      border: getComputedStyle(li.querySelector('a.card')).borderTopStyle,
       price: li.querySelector('[data-field="price"]').textContent,
       why: li.querySelector('[data-field="why"]').textContent,
       image: li.querySelector('img') !== null,
@@ -221,6 +226,7 @@ async function blankPage(browser, origin) {
   assert.equal(cards.length, 4);
   for (const c of cards) {
     assert.ok(c.design, 'the store template is used');
+    assert.equal(c.border, 'dashed', "the page's ::part() styles reach the card");
     assert.match(c.price, /^\d+,\d\d\s£$/, `German price format: ${c.price}`);
     assert.match(c.why, /^Warum\? Du hast .+ angesehen$/);
     assert.equal(c.image, false, 'no image field without a catalog image');

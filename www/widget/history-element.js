@@ -15,11 +15,16 @@ button { font: inherit; padding: .4rem .8rem; border-radius: .4rem; cursor: poin
          border: 1px solid var(--vitrine-accent, #2458d6); background: var(--vitrine-card-bg, #fff); color: var(--vitrine-accent, #2458d6); }
 button:focus-visible { outline: 2px solid var(--vitrine-accent, #2458d6); outline-offset: 2px; }
 `;
+const SHEET = new CSSStyleSheet();
+SHEET.replaceSync(STYLE);
 
 export class VitrineHistory extends HTMLElement {
   constructor() {
     super();
     this.attachShadow({ mode: 'open' });
+    // A constructed stylesheet, not a <style> element: it works under a strict
+    // CSP without 'unsafe-inline' in style-src.
+    this.shadowRoot.adoptedStyleSheets = [SHEET];
     this.onHistory = () => this.render();
   }
 
@@ -43,8 +48,6 @@ export class VitrineHistory extends HTMLElement {
         // No engine: show the ids.
       }
     }
-    const style = document.createElement('style');
-    style.textContent = STYLE;
     const note = document.createElement('p');
     note.textContent = STRINGS.historyNote;
     const list = document.createElement('ol');
@@ -60,6 +63,6 @@ export class VitrineHistory extends HTMLElement {
     forget.part = 'forget';
     forget.textContent = STRINGS.forget;
     forget.addEventListener('click', () => clear());
-    this.shadowRoot.replaceChildren(style, note, list, forget);
+    this.shadowRoot.replaceChildren(note, list, forget);
   }
 }

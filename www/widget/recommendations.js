@@ -31,6 +31,8 @@ progress { width: 100%; }
 .status { font-size: .85rem; color: var(--vitrine-muted, #666); }
 .why { display: block; font-size: .75rem; color: var(--vitrine-muted, #666); margin-top: .35rem; overflow-wrap: anywhere; }
 `;
+const SHEET = new CSSStyleSheet();
+SHEET.replaceSync(STYLE);
 
 /** UI strings; a store can translate them with `Vitrine.setStrings({...})`. */
 export const STRINGS = {
@@ -105,6 +107,9 @@ export class VitrineRecommendations extends HTMLElement {
   constructor() {
     super();
     this.attachShadow({ mode: 'open' });
+    // A constructed stylesheet, not a <style> element: it works under a strict
+    // CSP without 'unsafe-inline' in style-src.
+    this.shadowRoot.adoptedStyleSheets = [SHEET];
     this.onHistory = () => this.visible && this.render();
   }
 
@@ -144,8 +149,6 @@ export class VitrineRecommendations extends HTMLElement {
 
   /** The loading state: a message and a progress bar fed by the weights download. */
   showLoading() {
-    const style = document.createElement('style');
-    style.textContent = STYLE;
     const p = document.createElement('p');
     p.className = 'status';
     p.setAttribute('role', 'status');
@@ -153,7 +156,7 @@ export class VitrineRecommendations extends HTMLElement {
     const bar = document.createElement('progress');
     bar.part = 'progress';
     bar.setAttribute('aria-label', STRINGS.downloading);
-    this.shadowRoot.replaceChildren(style, p, bar);
+    this.shadowRoot.replaceChildren(p, bar);
     this.stopProgress?.();
     this.stopProgress = onProgress(({ loaded, total }) => {
       if (total > 0) {
@@ -215,8 +218,6 @@ export class VitrineRecommendations extends HTMLElement {
   draw(items, currency, coldStart, reasons) {
     this.hidden = items.length === 0;
     const price = new Intl.NumberFormat(document.documentElement.lang || undefined, { style: 'currency', currency });
-    const style = document.createElement('style');
-    style.textContent = STYLE;
     const heading = document.createElement('h2');
     heading.part = 'heading';
     heading.textContent = this.getAttribute('heading') ?? this.defaultHeading(coldStart);
@@ -252,7 +253,7 @@ export class VitrineRecommendations extends HTMLElement {
     next.addEventListener('click', () => scrollBy(1));
     bar.append(heading, prev, next);
     list.addEventListener('keydown', (event) => this.moveFocus(event, list));
-    this.shadowRoot.replaceChildren(style, bar, list);
+    this.shadowRoot.replaceChildren(bar, list);
     this.dataset.state = coldStart ? 'popular' : 'personal';
   }
 
