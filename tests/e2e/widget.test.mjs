@@ -201,6 +201,28 @@ async function brokenModel(browser, origin) {
   await context.close();
 }
 
+// A placement far below the fold: nothing of the model is fetched until the
+// shopper scrolls near it.
+async function lazyStart(browser, origin) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+  const page = await context.newPage();
+  const fetched = [];
+  context.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,">
+    <script type="module" src="/vitrine.js" data-model="/models/online-retail.json" data-catalog="/catalog.json"></script></head>
+    <body><div id="spacer">tall content</div><vitrine-recommendations placement="for-you"></vitrine-recommendations></body></html>`;
+  await page.route('**/examples/lazy.html', (route) => route.fulfill({ contentType: 'text/html', body: html }));
+  await page.addInitScript(() => document.addEventListener('DOMContentLoaded', () => (document.getElementById('spacer').style.height = '5000px')));
+  await page.goto(`${origin}/examples/lazy.html`);
+  await page.waitForTimeout(1500);
+  const modelFiles = (list) => list.filter((p) => /vitrine_bg\.wasm|\/models\//.test(p));
+  assert.deepEqual(modelFiles(fetched), [], 'nothing of the model is fetched while the placement is out of view');
+  await page.$eval('vitrine-recommendations', (el) => el.scrollIntoView());
+  await waitForState(page, 'popular');
+  assert.ok(modelFiles(fetched).length >= 2, 'scrolling into view starts the model');
+  await context.close();
+}
+
 // The README's blank-page example: ES-module init(), German strings, the
 // store's own card template, price formatted for the page's locale.
 async function blankPage(browser, origin) {
@@ -250,6 +272,8 @@ try {
         console.log('ok - hostile catalog strings are rendered as text');
         await blankPage(browser, server.origin);
         console.log('ok - blank page: ES-module init, strings, card template');
+        await lazyStart(browser, server.origin);
+        console.log('ok - placements start the model only when scrolled into view');
         await brokenModel(browser, server.origin);
         console.log('ok - a corrupted model falls back to popular items with one console error');
       }
