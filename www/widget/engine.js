@@ -13,8 +13,8 @@ export function onProgress(fn) {
   return () => progressListeners.delete(fn);
 }
 
-function connect(config) {
-  const worker = new Worker(new URL('./widget/worker.js', config.base), { type: 'module' });
+function connect(settings) {
+  const worker = new Worker(new URL('./widget/worker.js', settings.base), { type: 'module' });
   const pending = new Map();
   let next = 0;
   worker.onmessage = ({ data }) => {
@@ -42,10 +42,10 @@ function connect(config) {
   return { call };
 }
 
-async function load(config) {
+async function load(settings) {
   const started = performance.now();
-  const { call } = connect(config);
-  const { backend, currency } = await call('load', { model: config.model, catalog: config.catalog, backend: config.backend });
+  const { call } = connect(settings);
+  const { backend, currency } = await call('load', { model: settings.model, catalog: settings.catalog, backend: settings.backend });
   const engine = {
     backend,
     recommend: (history, k) => call('recommend', history, k),
