@@ -52,7 +52,13 @@ pub fn command_line() -> String {
         *first = "vitrine".into();
     }
     args.iter()
-        .map(|a| if a.contains([' ', ',', '=']) { format!("'{a}'") } else { a.clone() })
+        .map(|a| {
+            if a.contains([' ', ',', '=', '\'', '"', '$', ';', '&', '|', '(', ')']) {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            } else {
+                a.clone()
+            }
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
