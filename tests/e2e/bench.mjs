@@ -51,11 +51,15 @@ try {
   server.close();
 }
 
-// Native training throughput: one epoch of the real data set, timed by the trainer.
+// Native training throughput: one epoch of the real data set with the shipped
+// model's architecture, timed by the trainer.
+const shipped = JSON.parse(readFileSync(path.join(SITE, `models/${MODEL}.json`), 'utf8')).config;
 const work = mkdtempSync(path.join(tmpdir(), 'vitrine-bench-'));
 execFileSync(path.join(ROOT, 'target/release/vitrine'), [
   'train', '--sequences', path.join(ROOT, '../shared/data/recsys/amazon-beauty/sequences.txt'), '--name', 'bench',
-  '--models-dir', work, '--work-dir', path.join(work, 'run'), '--epochs', '1', '--dropout', '0.5',
+  '--models-dir', work, '--work-dir', path.join(work, 'run'), '--epochs', '1',
+  '--d-model', String(shipped.d_model), '--layers', String(shipped.n_layers), '--heads', String(shipped.n_heads),
+  '--max-len', String(shipped.max_len), '--dropout', String(shipped.dropout),
 ], { stdio: ['ignore', 'ignore', 'inherit'] });
 const trainCard = JSON.parse(readFileSync(path.join(work, 'bench.json'), 'utf8'));
 
@@ -72,7 +76,7 @@ for (const b of ['webgpu', 'cpu']) {
   rows.push([`${label}: first recommendation, files cached`, `${warm.first_recommendation_ms.toFixed(0)} ms`]);
   rows.push([`${label}: per call, median of ${CALLS} (p90)`, `${warm.median_ms.toFixed(1)} ms (${warm.p90_ms.toFixed(1)} ms)`]);
 }
-rows.push(['native training throughput (1 epoch, 2 cores)', `${trainCard.training.examples_per_second.toFixed(0)} next-item targets/s (${trainCard.training.seconds.toFixed(1)} s/epoch)`]);
+rows.push([`native training throughput (1 epoch, d=${shipped.d_model}, 2 cores)`, `${trainCard.training.examples_per_second.toFixed(0)} next-item targets/s (${trainCard.training.seconds.toFixed(1)} s/epoch)`]);
 console.log('| measure | value |\n|---|---|');
 for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
 console.log(JSON.stringify({ results, wasm, js, modelBytes, training: trainCard.training }));
