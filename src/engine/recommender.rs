@@ -121,12 +121,9 @@ impl Recommender {
     /// (e.g. what is already in the basket). Empty when none are known.
     pub fn bought_together(&self, id: &str, exclude: &[String], k: usize) -> Result<Recommendations> {
         check_k(k)?;
-        let index = self.vocab.get(id).ok_or_else(|| VitrineError::UnknownIds {
-            count: 1,
-            first: id.chars().take(64).collect(),
-        })?;
+        let index = self.known_index(id)?;
         let partners = self.bought_together.get(&index).cloned().unwrap_or_default();
-        let skip: Vec<u32> = exclude.iter().filter_map(|e| self.vocab.get(e)).collect();
+        let skip = self.known_indices(exclude);
         // Partners come ranked; express the rank as a descending score.
         let ranked: Vec<(u32, f32)> = partners.iter().enumerate().map(|(r, &p)| (p, -(r as f32))).collect();
         let items = self.collect_showable(
@@ -185,7 +182,7 @@ impl Recommender {
                 history.len()
             )));
         }
-        let known: Vec<u32> = history.iter().filter_map(|id| self.vocab.get(id)).collect();
+        let known = self.known_indices(history);
         let unknown_ids = history.len() - known.len();
         if known.is_empty() {
             if !history.is_empty() {
@@ -254,11 +251,8 @@ impl Recommender {
     /// never `id` itself or anything in `exclude` (e.g. the basket).
     pub fn similar(&self, id: &str, exclude: &[String], k: usize) -> Result<Recommendations> {
         check_k(k)?;
-        let index = self.vocab.get(id).ok_or_else(|| VitrineError::UnknownIds {
-            count: 1,
-            first: id.chars().take(64).collect(),
-        })?;
-        let skip: Vec<u32> = exclude.iter().filter_map(|e| self.vocab.get(e)).collect();
+        let index = self.known_index(id)?;
+        let skip = self.known_indices(exclude);
         let items = self.collect_showable(k, skip, |skip, n| self.similarity.most_similar(index, skip, n), |_| Some(id.to_string()));
         Ok(Recommendations {
             backend: self.backend(),
@@ -266,6 +260,19 @@ impl Recommender {
             unknown_ids: 0,
             items,
         })
+    }
+
+    /// The model index of an anchor item, or an `UnknownIds` error.
+    fn known_index(&self, id: &str) -> Result<u32> {
+        self.vocab.get(id).ok_or_else(|| VitrineError::UnknownIds {
+            count: 1,
+            first: id.chars().take(64).collect(),
+        })
+    }
+
+    /// Model indices of the ids the model knows (others are skipped).
+    fn known_indices(&self, ids: &[String]) -> Vec<u32> {
+        ids.iter().filter_map(|id| self.vocab.get(id)).collect()
     }
 
     /// Draw ranked candidates from `next` (given the indices already taken and
