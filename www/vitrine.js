@@ -16,7 +16,9 @@ import { DEFAULTS, configure } from './widget/config.js';
 import { getEngine } from './widget/engine.js';
 import { clear, record } from './widget/history.js';
 import { VitrineHistory } from './widget/history-element.js';
-import { STRINGS, VitrineRecommendations, pickItems } from './widget/recommendations.js';
+import { pickItems } from './widget/placements.js';
+import { VitrineRecommendations } from './widget/recommendations.js';
+import { STRINGS } from './widget/strings.js';
 
 export { DEFAULTS };
 

@@ -5,7 +5,7 @@
 
 import { getEngine } from './engine.js';
 import { clear, readEvents } from './history.js';
-import { STRINGS } from './recommendations.js';
+import { STRINGS } from './strings.js';
 
 const STYLE = `
 :host { display: block; font-family: var(--vitrine-font, inherit); color: var(--vitrine-text, inherit); }

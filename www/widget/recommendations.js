@@ -2,9 +2,10 @@
 // shopper's local history. Strings from the catalog are set as text, never
 // parsed as HTML.
 
-import { config } from './config.js';
+import { cardTemplate, defaultCard, fillTemplate } from './cards.js';
 import { getEngine, onProgress, popularWithoutModel } from './engine.js';
-import { itemSequence, readEvents } from './history.js';
+import { pickItems } from './placements.js';
+import { STRINGS, fill } from './strings.js';
 
 const STYLE = `
 :host { display: block; font-family: var(--vitrine-font, inherit); color: var(--vitrine-text, inherit); }
@@ -34,27 +35,6 @@ progress { width: 100%; }
 const SHEET = new CSSStyleSheet();
 SHEET.replaceSync(STYLE);
 
-/** UI strings; a store can translate them with `Vitrine.setStrings({...})`. */
-export const STRINGS = {
-  loading: 'Loading recommendations…',
-  downloading: 'Downloading the recommendation model',
-  forYou: 'Recommended for you',
-  popular: 'Popular right now',
-  similar: 'Similar products',
-  recentlyViewed: 'Recently viewed',
-  boughtTogether: 'Often bought together',
-  why: 'Why this? You viewed {title}',
-  previous: 'Previous products',
-  next: 'Next products',
-  slide: '{index} of {count}',
-  historyNote: 'What this shop remembers about your visits, stored only in this browser and never sent anywhere.',
-  historyEmpty: 'Nothing yet.',
-  forget: 'Forget my history',
-  'event:view': 'Viewed',
-  'event:add-to-cart': 'Added to basket',
-  'event:purchase': 'Bought',
-};
-
 let reported = false;
 
 /** One console error per page, whatever the number of placements. */
@@ -62,43 +42,6 @@ function reportOnce(err) {
   if (reported) return;
   reported = true;
   console.error(`[vitrine] recommendations unavailable (${err?.name ?? 'Error'}): ${err?.message ?? err}; showing popular items where possible`);
-}
-
-const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ''));
-
-/**
- * The items a placement shows: `{items, coldStart}`, items carrying catalog
- * entries. Shared by <vitrine-recommendations> and `Vitrine.recommend()`.
- */
-export async function pickItems(engine, { placement = 'for-you', item: current = null, k = 8 } = {}) {
-  const events = readEvents();
-  if (placement === 'recently-viewed') {
-    const viewed = itemSequence(events.filter((e) => e.type === 'view')).reverse().filter((id) => id !== current);
-    return { items: await engine.lookup(viewed.slice(0, k)), coldStart: false };
-  }
-  if (placement === 'similar' || placement === 'bought-together') {
-    if (!current) return { items: [], coldStart: false };
-    try {
-      const result =
-        placement === 'similar'
-          ? await engine.similar(current, [], k)
-          : // Leave out what is already in the basket.
-            await engine.boughtTogether(current, events.filter((e) => e.type === 'add-to-cart').map((e) => e.id), k);
-      return { items: result.items, coldStart: false };
-    } catch (err) {
-      if (err.name === 'UnknownIds') return { items: [], coldStart: false }; // a product the model never saw
-      throw err;
-    }
-  }
-  if (placement !== 'for-you') throw Object.assign(new Error(`unknown placement ${placement}`), { name: 'InvalidRequest' });
-  let result;
-  try {
-    result = await engine.recommend(itemSequence(events), k + (current ? 1 : 0));
-  } catch (err) {
-    if (err.name !== 'UnknownIds') throw err;
-    result = await engine.popular(k + 1); // nothing we know yet: show what is popular
-  }
-  return { items: result.items.filter((r) => r.id !== current).slice(0, k), coldStart: result.cold_start };
 }
 
 export class VitrineRecommendations extends HTMLElement {
@@ -226,7 +169,7 @@ export class VitrineRecommendations extends HTMLElement {
     list.setAttribute('aria-label', heading.textContent);
     list.setAttribute('aria-roledescription', 'carousel');
     const forYou = (this.getAttribute('placement') ?? 'for-you') === 'for-you';
-    const template = this.cardTemplate();
+    const template = cardTemplate(this);
     for (const [index, { id, item, because }] of items.entries()) {
       const li = document.createElement('li');
       li.part = 'item';
@@ -234,7 +177,7 @@ export class VitrineRecommendations extends HTMLElement {
       li.setAttribute('aria-roledescription', 'slide');
       li.setAttribute('aria-label', fill(STRINGS.slide, { index: index + 1, count: items.length }));
       const why = forYou && because && reasons.has(because) ? fill(STRINGS.why, { title: reasons.get(because) }) : null;
-      const card = template ? this.fillTemplate(template, item, price, why) : this.defaultCard(item, price, why);
+      const card = template ? fillTemplate(template, item, price, why) : defaultCard(item, price, why);
       const link = card.querySelector('a');
       if (link) link.tabIndex = index === 0 ? 0 : -1; // roving focus: Tab enters once, arrows move
       li.append(card);
@@ -255,57 +198,6 @@ export class VitrineRecommendations extends HTMLElement {
     list.addEventListener('keydown', (event) => this.moveFocus(event, list));
     this.shadowRoot.replaceChildren(bar, list);
     this.dataset.state = coldStart ? 'popular' : 'personal';
-  }
-
-  /** The store's own card <template>, when the placement or init() names one. */
-  cardTemplate() {
-    const id = this.getAttribute('template') ?? config.template;
-    const template = id ? document.getElementById(id) : null;
-    return template instanceof HTMLTemplateElement ? template : null;
-  }
-
-  /** Fill a store template: [data-field] elements get text (never HTML), links and images their URL. */
-  fillTemplate(template, item, price, why) {
-    const card = template.content.cloneNode(true);
-    const text = { title: item.title, price: price.format(item.price), why: why ?? '' };
-    for (const el of card.querySelectorAll('[data-field]')) {
-      const field = el.dataset.field;
-      if (field === 'link') el.href = item.url ?? '#';
-      else if (field === 'image') {
-        if (item.image) Object.assign(el, { src: item.image, alt: item.title });
-        else el.remove();
-      } else if (field in text) el.textContent = text[field];
-    }
-    return card;
-  }
-
-  defaultCard(item, price, why) {
-    const card = document.createDocumentFragment();
-    const link = document.createElement('a');
-    link.href = item.url ?? '#';
-    if (item.image) {
-      const img = document.createElement('img');
-      img.src = item.image;
-      img.alt = item.title;
-      img.loading = 'lazy';
-      link.append(img);
-    }
-    const title = document.createElement('span');
-    title.className = 'title';
-    title.textContent = item.title;
-    const cost = document.createElement('span');
-    cost.className = 'price';
-    cost.textContent = price.format(item.price);
-    link.append(title, cost);
-    card.append(link);
-    if (why) {
-      const line = document.createElement('span');
-      line.className = 'why';
-      line.part = 'why';
-      line.textContent = why;
-      card.append(line);
-    }
-    return card;
   }
 
   /** Arrow keys, Home and End move between cards; the focused card scrolls into view. */
