@@ -23,6 +23,9 @@ pub struct ModelCard {
     pub weights: WeightsInfo,
     pub data: DataInfo,
     pub protocol: String,
+    /// What a reader must know to interpret the metrics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
     pub metrics: MetricsInfo,
     pub training: TrainingInfo,
     /// External ids of the most popular training items, most popular first:

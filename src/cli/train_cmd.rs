@@ -223,6 +223,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
                    the items in the user's input history excluded (S3-Rec protocol). HR@k and NDCG@k averaged over all users with at least 3 items. \
                    Model selection: best validation NDCG@10, early stopping with the patience given in the command."
             .into(),
+        notes: None,
         metrics: MetricsInfo {
             f32: f32_metrics,
             int8: int8_metrics,
