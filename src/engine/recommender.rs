@@ -132,12 +132,7 @@ impl Recommender {
             |taken, n| ranked.iter().filter(|(p, _)| !taken.contains(p) && *p != index).take(n).copied().collect(),
             |_| Some(id.to_string()),
         );
-        Ok(Recommendations {
-            backend: self.backend(),
-            cold_start: false,
-            unknown_ids: 0,
-            items,
-        })
+        Ok(self.answer(items, false, 0))
     }
 
     pub fn backend(&self) -> Backend {
@@ -215,12 +210,7 @@ impl Recommender {
         let items = self.collect_showable(k, known.clone(), |skip, n| top_k(&scores, skip, n), |index| {
             self.similarity.closest(index, recent).and_then(|i| self.vocab.id(i)).map(str::to_string)
         });
-        Ok(Recommendations {
-            backend: self.backend(),
-            cold_start: false,
-            unknown_ids,
-            items,
-        })
+        Ok(self.answer(items, false, unknown_ids))
     }
 
     /// The card's popular items (for shoppers with no history yet).
@@ -239,12 +229,7 @@ impl Recommender {
                 because: None,
             })
             .collect();
-        Recommendations {
-            backend: self.backend(),
-            cold_start: true,
-            unknown_ids: 0,
-            items,
-        }
+        self.answer(items, true, 0)
     }
 
     /// The `k` items whose trained embeddings are closest to `id` (cosine),
@@ -254,12 +239,17 @@ impl Recommender {
         let index = self.known_index(id)?;
         let skip = self.known_indices(exclude);
         let items = self.collect_showable(k, skip, |skip, n| self.similarity.most_similar(index, skip, n), |_| Some(id.to_string()));
-        Ok(Recommendations {
+        Ok(self.answer(items, false, 0))
+    }
+
+    /// Package picks with the backend that computed them.
+    fn answer(&self, items: Vec<Recommendation>, cold_start: bool, unknown_ids: usize) -> Recommendations {
+        Recommendations {
             backend: self.backend(),
-            cold_start: false,
-            unknown_ids: 0,
+            cold_start,
+            unknown_ids,
             items,
-        })
+        }
     }
 
     /// The model index of an anchor item, or an `UnknownIds` error.
