@@ -98,6 +98,35 @@ impl DataArgs {
         }
     }
 
+    /// These options written back as command-line flags (defaults left out),
+    /// so a card can give the exact eval command for the same data.
+    pub fn as_flags(&self) -> String {
+        let q = |v: &str| super::shell_quote(v);
+        let mut flags = Vec::new();
+        if let Some(p) = &self.sequences {
+            flags.push(format!("--sequences {}", q(&p.display().to_string())));
+        }
+        if let Some(p) = &self.events {
+            flags.push(format!("--events {}", q(&p.display().to_string())));
+            flags.push(format!("--user-col {} --item-col {} --time-col {}", q(&self.user_col), q(&self.item_col), q(&self.time_col)));
+            flags.extend(self.skip_prefixes.iter().map(|s| format!("--skip-prefix {}", q(s))));
+            flags.extend(self.positive_cols.iter().map(|c| format!("--positive {}", q(c))));
+            if !self.exclude_items.is_empty() {
+                flags.push(format!("--exclude-items {}", q(&self.exclude_items.join(","))));
+            }
+            if self.dedupe {
+                flags.push("--dedupe".into());
+            }
+            if self.min_user_items != 1 {
+                flags.push(format!("--min-user-items {}", self.min_user_items));
+            }
+            if self.min_item_users != 1 {
+                flags.push(format!("--min-item-users {}", self.min_item_users));
+            }
+        }
+        flags.join(" ")
+    }
+
     pub fn source(&self) -> String {
         self.sequences.as_ref().or(self.events.as_ref()).map(|p| p.display().to_string()).unwrap_or_default()
     }

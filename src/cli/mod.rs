@@ -51,14 +51,14 @@ pub fn command_line() -> String {
     if let Some(first) = args.first_mut() {
         *first = "vitrine".into();
     }
-    args.iter()
-        .map(|a| {
-            if a.contains([' ', ',', '=', '\'', '"', '$', ';', '&', '|', '(', ')']) {
-                format!("'{}'", a.replace('\'', "'\\''"))
-            } else {
-                a.clone()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    args.iter().map(|a| shell_quote(a)).collect::<Vec<_>>().join(" ")
+}
+
+/// One argument as a POSIX shell would need it written.
+pub fn shell_quote(arg: &str) -> String {
+    if arg.contains([' ', ',', '=', '\'', '"', '$', ';', '&', '|', '(', ')']) {
+        format!("'{}'", arg.replace('\'', "'\\''"))
+    } else {
+        arg.to_string()
+    }
 }

@@ -173,20 +173,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let card_path = args.models_dir.join(format!("{}.json", args.name));
     std::fs::write(&weights_path, &int8_bytes).with_context(|| format!("writing {}", weights_path.display()))?;
 
-    let eval_command = format!(
-        "vitrine eval-recommender --model {} {}",
-        weights_path.display(),
-        super::command_line()
-            .split(" --")
-            .filter(|a| {
-                let flag = a.split(' ').next().unwrap_or("");
-                ["sequences", "events", "user-col", "item-col", "time-col", "skip-prefix", "positive", "exclude-items", "dedupe", "min-user-items", "min-item-users"]
-                    .contains(&flag)
-            })
-            .map(|a| format!("--{a}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
+    let eval_command = format!("vitrine eval-recommender --model {} {}", weights_path.display(), args.data.as_flags());
     let state = &outcome.state;
     let card = ModelCard {
         format: CARD_FORMAT,
