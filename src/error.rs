@@ -39,6 +39,14 @@ pub enum VitrineError {
     #[error("invalid request: {0}")]
     InvalidRequest(String),
 
+    /// A photo or garment image could not be used (not an image, wrong size, empty mask).
+    #[error("unusable image: {0}")]
+    InvalidImage(String),
+
+    /// The parser found no person in the photo (too few confident body pixels).
+    #[error("no person found in the photo (body-part confidence {confidence:.2}, need {needed:.2}): use a photo of one person, head to hips, facing the camera")]
+    NoPerson { confidence: f32, needed: f32 },
+
     /// The compute backend failed (device lost, readback failed).
     #[error("compute backend failed: {0}")]
     Backend(String),
@@ -62,6 +70,8 @@ impl VitrineError {
             VitrineError::InvalidCard(_) => "InvalidCard",
             VitrineError::UnknownIds { .. } => "UnknownIds",
             VitrineError::InvalidRequest(_) => "InvalidRequest",
+            VitrineError::InvalidImage(_) => "InvalidImage",
+            VitrineError::NoPerson { .. } => "NoPerson",
             VitrineError::Backend(_) => "BackendError",
             VitrineError::Io { .. } => "IoError",
         }

@@ -8,7 +8,7 @@ use burn::store::ModuleRecord;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Result, VitrineError};
-use crate::model::{SasRec, SasRecConfig};
+use crate::model::{SasRec, SasRecConfig, TryOn, TryOnConfig};
 use crate::quantize::dequantize;
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -48,11 +48,22 @@ pub fn load_recommender(config: &SasRecConfig, bytes: &[u8], device: &Device) ->
 
 /// Decode and dequantize onto the CPU backend.
 pub fn load_on_cpu(config: &SasRecConfig, bytes: &[u8]) -> Result<SasRec> {
-    let device = &Device::flex();
+    decode_into(config.init(&Device::flex()), bytes)
+}
+
+/// Build the try-on pipeline from its config and load (and dequantize) weights;
+/// same checks and CPU-first decoding as [`load_recommender`].
+pub fn load_tryon(config: &TryOnConfig, bytes: &[u8], device: &Device) -> Result<TryOn> {
+    let cpu = &Device::flex();
+    let model = decode_into(config.init(cpu), bytes)?;
+    Ok(if *device == Device::flex() { model } else { model.to_device(device) })
+}
+
+/// Decode burnpack bytes into `fresh` (built on the CPU) and dequantize.
+fn decode_into<M: Module>(fresh: M, bytes: &[u8]) -> Result<M> {
     let record = ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes.to_vec()))
         .map_err(|e| VitrineError::CorruptModel(format!("not a burnpack weights file: {e}")))?;
-    let model = config
-        .init(device)
+    let model = fresh
         .try_load_record(record)
         .map_err(|e| VitrineError::CorruptModel(format!("weights do not fit the architecture in the card: {e}")))?;
     Ok(dequantize(model))

@@ -8,6 +8,9 @@ mod input;
 mod recommend_cmd;
 mod together_cmd;
 mod train_cmd;
+mod tryon_card;
+mod tryon_eval_cmd;
+mod tryon_train_cmd;
 
 use clap::{Parser, Subcommand};
 
@@ -30,6 +33,10 @@ enum Commands {
     Recommend(recommend_cmd::RecommendArgs),
     /// Learn co-purchase partners from baskets and ship them beside a model (updates its card).
     BoughtTogether(together_cmd::TogetherArgs),
+    /// Train the try-on pipeline (parser, warp, generator), quantize to int8, write models/NAME.bpk + NAME.json.
+    TrainTryon(tryon_train_cmd::TrainTryOnArgs),
+    /// Evaluate a try-on model on paired test data (prints one JSON line) and write a PNG grid of unpaired renders.
+    EvalTryon(tryon_eval_cmd::EvalTryOnArgs),
     /// Time recommend() natively on the CPU (median over many calls); prints one JSON line.
     BenchRecommend(bench_cmd::BenchArgs),
 }
@@ -42,6 +49,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Commands::Recommend(args) => recommend_cmd::run(args),
         Commands::BenchRecommend(args) => bench_cmd::run(args),
         Commands::BoughtTogether(args) => together_cmd::run(args),
+        Commands::TrainTryon(args) => tryon_train_cmd::run(args),
+        Commands::EvalTryon(args) => tryon_eval_cmd::run(args),
     }
 }
 

@@ -6,8 +6,12 @@ pub mod batch;
 pub mod catalog;
 #[cfg(feature = "cli")]
 pub mod events;
+pub mod garment_mask;
+pub mod pixels;
 pub mod sequences;
 pub mod split;
+#[cfg(feature = "cli")]
+pub mod tryon;
 pub mod vocab;
 
 pub use catalog::{Catalog, CatalogItem};

@@ -6,8 +6,10 @@
 pub mod device;
 mod recommender;
 mod similarity;
+mod tryon;
 #[cfg(feature = "web")]
 pub mod web;
 
 pub use device::{Backend, BackendChoice};
 pub use recommender::{Recommendation, Recommendations, Recommender, MAX_K};
+pub use tryon::{Render, TryOnEngine};

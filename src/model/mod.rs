@@ -2,5 +2,7 @@
 //! the browser engine all import these; none of them copies a forward pass.
 
 pub mod recommender;
+pub mod tryon;
 
 pub use recommender::{SasRec, SasRecConfig};
+pub use tryon::{TryOn, TryOnConfig};

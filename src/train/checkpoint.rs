@@ -9,6 +9,7 @@ use burn::module::Module;
 use burn::optim::{ModuleOptimizer, OptimizerRecord};
 use burn::prelude::*;
 use burn::store::ModuleRecord;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::TrainConfig;
@@ -49,14 +50,15 @@ impl Checkpoint {
         Ok(())
     }
 
-    pub fn save(&self, model: &SasRec, optim: &ModuleOptimizer, state: &TrainState) -> anyhow::Result<()> {
+    /// Model, optimizer, then the state: the state is written last because it
+    /// is what marks the checkpoint complete.
+    pub fn save<M: Module, S: Serialize>(&self, model: &M, optim: &ModuleOptimizer, state: &S) -> anyhow::Result<()> {
         self.write("last.bpk", &crate::weights::to_bytes(model.clone())?)?;
         self.write("optim.bpk", &optim.to_record().into_bytes()?.to_vec())?;
-        // The state goes last: it is what marks the checkpoint complete.
         self.write("state.json", serde_json::to_string_pretty(state)?.as_bytes())
     }
 
-    pub fn save_best(&self, model: &SasRec) -> anyhow::Result<()> {
+    pub fn save_best<M: Module>(&self, model: &M) -> anyhow::Result<()> {
         self.write("best.bpk", &crate::weights::to_bytes(model.clone())?)
     }
 
@@ -65,20 +67,41 @@ impl Checkpoint {
         Ok(crate::weights::load_recommender(config, &bytes, device)?)
     }
 
-    /// The model, optimizer and state of the last completed epoch, if any.
-    pub fn resume(&self, config: &TrainConfig, device: &Device) -> anyhow::Result<Option<(SasRec, ModuleOptimizer, TrainState)>> {
-        let state_path = self.path("state.json");
-        if !state_path.exists() {
+    /// The state of the last complete checkpoint, if there is one.
+    pub fn state<S: DeserializeOwned>(&self) -> anyhow::Result<Option<S>> {
+        let path = self.path("state.json");
+        if !path.exists() {
             return Ok(None);
         }
-        let state: TrainState = serde_json::from_str(&std::fs::read_to_string(&state_path)?)
-            .with_context(|| format!("reading {}", state_path.display()))?;
+        let text = std::fs::read_to_string(&path)?;
+        Ok(Some(serde_json::from_str(&text).with_context(|| format!("reading {}", path.display()))?))
+    }
+
+    /// Load the last checkpoint's weights into a freshly initialised module.
+    pub fn load_last<M: Module>(&self, fresh: M) -> anyhow::Result<M> {
         let record = ModuleRecord::load(self.path("last.bpk")).context("reading last.bpk")?;
-        let model = config.model.init(device).try_load_record(record)?;
-        let optim = burn::optim::AdamConfig::new()
-            .with_beta_2(0.98)
-            .init()
-            .load_record(OptimizerRecord::load(self.path("optim.bpk")).context("reading optim.bpk")?);
+        Ok(fresh.try_load_record(record)?)
+    }
+
+    /// Load the last checkpoint's optimizer state (Adam moments).
+    pub fn load_optim(&self, optim: ModuleOptimizer) -> anyhow::Result<ModuleOptimizer> {
+        Ok(optim.load_record(OptimizerRecord::load(self.path("optim.bpk")).context("reading optim.bpk")?))
+    }
+
+    /// Write any extra file of the run (e.g. the loss log) atomically.
+    pub fn write_file(&self, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        self.write(name, bytes)
+    }
+
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.path(name)
+    }
+
+    /// The model, optimizer and state of the last completed epoch, if any.
+    pub fn resume(&self, config: &TrainConfig, device: &Device) -> anyhow::Result<Option<(SasRec, ModuleOptimizer, TrainState)>> {
+        let Some(state) = self.state::<TrainState>()? else { return Ok(None) };
+        let model = self.load_last(config.model.init(device))?;
+        let optim = self.load_optim(burn::optim::AdamConfig::new().with_beta_2(0.98).init())?;
         Ok(Some((model, optim, state)))
     }
 }

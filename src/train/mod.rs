@@ -5,6 +5,7 @@
 mod batches;
 pub mod checkpoint;
 pub mod loss;
+pub mod tryon;
 
 use std::path::Path;
 use std::time::Instant;

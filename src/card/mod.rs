@@ -11,6 +11,10 @@ use crate::error::{Result, VitrineError};
 use crate::eval::RankingMetrics;
 use crate::model::SasRecConfig;
 
+pub mod tryon;
+
+pub use tryon::TryOnCard;
+
 pub const CARD_FORMAT: u32 = 1;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

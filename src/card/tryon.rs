@@ -1,0 +1,76 @@
+//! The try-on model card: how to rebuild the pipeline, which weights belong
+//! to it, the person-confidence threshold the engine applies, and how it was
+//! trained and measured (with the commands to redo both).
+
+use serde::{Deserialize, Serialize};
+
+use super::{TrainingInfo, WeightsInfo, CARD_FORMAT};
+use crate::error::{Result, VitrineError};
+use crate::model::TryOnConfig;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TryOnCard {
+    pub format: u32,
+    pub name: String,
+    pub task: String,
+    pub architecture: String,
+    pub config: TryOnConfig,
+    pub weights: WeightsInfo,
+    pub data: TryOnDataInfo,
+    pub protocol: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// Below this share of confidently parsed body pixels a photo is refused
+    /// as "no person" (see `engine::tryon`).
+    pub person_threshold: f32,
+    /// `eval-tryon` output for the f32 and the shipped int8 weights (test split),
+    /// and the validation curve.
+    pub metrics: serde_json::Value,
+    pub training: TrainingInfo,
+    /// Loss and validation curves, PNG beside the card.
+    pub curves: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TryOnDataInfo {
+    pub name: String,
+    pub source: String,
+    pub train_pairs: usize,
+    pub validation_pairs: usize,
+    pub test_pairs: usize,
+    pub resolution: String,
+    pub preprocessing: String,
+}
+
+impl TryOnCard {
+    pub fn from_json(text: &str) -> Result<Self> {
+        let card: TryOnCard = serde_json::from_str(text)
+            .map_err(|e| VitrineError::InvalidCard(format!("not a Vitrine try-on card: {e}")))?;
+        card.validate()?;
+        Ok(card)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("cards always serialise")
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        if self.format != CARD_FORMAT {
+            return Err(VitrineError::InvalidCard(format!("card format {} is not {CARD_FORMAT}", self.format)));
+        }
+        if self.task != "virtual-try-on" {
+            return Err(VitrineError::InvalidCard(format!("card is for task {:?}, not virtual-try-on", self.task)));
+        }
+        let c = &self.config;
+        let divisible = |widths: &Vec<usize>, scale: usize| {
+            !widths.is_empty() && c.height % (scale << (widths.len() - 1)) == 0 && c.width % (scale << (widths.len() - 1)) == 0
+        };
+        if !(divisible(&c.parser_widths, 2) && divisible(&c.warp_widths, 4) && divisible(&c.generator_widths, 2)) {
+            return Err(VitrineError::InvalidCard(format!("image size {}×{} does not fit the networks' depths", c.width, c.height)));
+        }
+        if self.weights.sha256.len() != 64 || !self.weights.sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(VitrineError::InvalidCard("weights.sha256 is not a 64-digit hex digest".into()));
+        }
+        Ok(())
+    }
+}

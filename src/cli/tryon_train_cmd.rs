@@ -1,0 +1,110 @@
+//! `vitrine train-tryon`: a try-on folder → trained pipeline → int8 weights,
+//! card and loss-curve plot. Rerunning the same command resumes from the
+//! run directory; a finished run goes straight to evaluation and export.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use vitrine::data::tryon::load_pairs;
+use vitrine::model::TryOnConfig;
+use vitrine::train::tryon::{hold_out, train_tryon, TryOnTrainConfig};
+
+use super::tryon_card::write_tryon_model;
+
+#[derive(Args, Debug)]
+pub struct TrainTryOnArgs {
+    /// Training folder in the VITON layout (image/, cloth/, cloth-mask/, image-parse/, PAIRS).
+    #[arg(long)]
+    pub data: PathBuf,
+    #[arg(long, default_value = "train_pairs.txt")]
+    pub pairs: String,
+    /// Paired test folder, evaluated once at the end for the card (optional).
+    #[arg(long)]
+    pub test_data: Option<PathBuf>,
+    #[arg(long, default_value = "test_pairs.txt")]
+    pub test_pairs: String,
+    /// Model name: writes MODELS_DIR/NAME.bpk and NAME.json.
+    #[arg(long)]
+    pub name: String,
+    #[arg(long, default_value = "models")]
+    pub models_dir: PathBuf,
+    /// Checkpoints; a rerun with the same directory resumes. Default: runs/NAME.
+    #[arg(long)]
+    pub work_dir: Option<PathBuf>,
+    /// Use only the first N pairs (tests, quick experiments).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    #[arg(long, default_value_t = 256)]
+    pub height: usize,
+    #[arg(long, default_value_t = 192)]
+    pub width: usize,
+    #[arg(long, value_delimiter = ',', default_value = "16,32,64,96")]
+    pub parser_widths: Vec<usize>,
+    #[arg(long, value_delimiter = ',', default_value = "16,32,64,96,128")]
+    pub warp_widths: Vec<usize>,
+    #[arg(long, value_delimiter = ',', default_value = "16,32,64,128")]
+    pub generator_widths: Vec<usize>,
+    #[arg(long, default_value_t = 30)]
+    pub epochs: usize,
+    #[arg(long, default_value_t = 4)]
+    pub batch_size: usize,
+    #[arg(long, default_value_t = 1e-3)]
+    pub lr: f64,
+    #[arg(long, default_value_t = 20)]
+    pub validation_every: usize,
+    #[arg(long, default_value_t = 100)]
+    pub checkpoint_steps: usize,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Validation garment coverage an epoch needs to be kept as the best (0 in tiny tests).
+    #[arg(long, default_value_t = 0.95)]
+    pub min_coverage: f64,
+}
+
+pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
+    let work_dir = args.work_dir.clone().unwrap_or_else(|| PathBuf::from("runs").join(&args.name));
+    let model = TryOnConfig::new()
+        .with_height(args.height)
+        .with_width(args.width)
+        .with_parser_widths(args.parser_widths.clone())
+        .with_warp_widths(args.warp_widths.clone())
+        .with_generator_widths(args.generator_widths.clone());
+    let config = TryOnTrainConfig::new(model)
+        .with_max_epochs(args.epochs)
+        .with_batch_size(args.batch_size)
+        .with_learning_rate(args.lr)
+        .with_validation_every(args.validation_every)
+        .with_checkpoint_steps(args.checkpoint_steps)
+        .with_seed(args.seed)
+        .with_min_coverage(args.min_coverage);
+
+    eprintln!("reading {} ...", args.data.display());
+    let samples = load_pairs(&args.data, &args.pairs, args.height, args.width, args.limit)
+        .with_context(|| format!("loading {}", args.data.display()))?;
+    anyhow::ensure!(samples.iter().all(|s| s.parts.is_some()), "every training person needs image-parse/ labels (label them first with `vitrine parse`)");
+    let (train, valid) = hold_out(samples, args.validation_every);
+    anyhow::ensure!(!train.is_empty() && !valid.is_empty(), "need at least {} pairs (validation takes every {}th)", args.validation_every, args.validation_every);
+    eprintln!("{} training pairs, {} validation pairs; run directory {}", train.len(), valid.len(), work_dir.display());
+
+    let outcome = train_tryon(&train, &valid, &config, &work_dir, &mut |state, report| match report {
+        None => {
+            if let Some(p) = state.losses.last() {
+                println!(
+                    "step {:>6} epoch {:>6.2}  parse {:.4}  image {:.4}  warp {:.4}  ({:.2} s/step)",
+                    p.step,
+                    p.epoch,
+                    p.parse,
+                    p.image,
+                    p.warp,
+                    state.train_seconds / state.steps.max(1) as f64
+                );
+            }
+        }
+        Some(r) => println!(
+            "epoch {} validation: ssim {:.4} psnr {:.2} garment_psnr {:.2} parse_miou {:.4} coverage {:.3} (agnostic ssim {:.4}, pasted ssim {:.4})",
+            state.epoch, r.model.ssim, r.model.psnr, r.model.garment_psnr, r.parse_miou, r.garment_coverage, r.baseline_agnostic.ssim, r.baseline_pasted.ssim
+        ),
+    })?;
+    write_tryon_model(&args, &config, &work_dir, outcome, valid.len(), train.len())
+}

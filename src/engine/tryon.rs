@@ -1,0 +1,127 @@
+//! The try-on engine: a pipeline built from a card and weight bytes the page
+//! fetched, rendering a person photo and a product image on WebGPU or the CPU.
+//! Input images arrive at the model's size (the widget scales photos on a
+//! canvas first, so a 10,000×10,000 photo never reaches wasm memory whole).
+
+use std::cell::RefCell;
+
+use burn::prelude::*;
+use serde::Serialize;
+
+use super::device::{self, Backend, BackendChoice};
+use crate::card::TryOnCard;
+use crate::data::garment_mask::garment_mask;
+use crate::data::pixels::{planes_to_tensor, rgba_from_planes, Pixels};
+use crate::error::{Result, VitrineError};
+use crate::model::tryon::geometry::parts_sum;
+use crate::model::tryon::parts::{ARMS, FACE, TORSO_SKIN, UPPER_CLOTHES};
+use crate::model::TryOn;
+use crate::weights::{load_tryon, verify_sha256};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Render {
+    pub width: usize,
+    pub height: usize,
+    /// RGBA bytes, row-major.
+    #[serde(skip)]
+    pub rgba: Vec<u8>,
+    /// Share of the photo the parser confidently calls face, torso, arms or garment.
+    pub person_confidence: f32,
+    pub backend: Backend,
+}
+
+#[derive(Clone)]
+struct Compute {
+    model: TryOn,
+    device: Device,
+    backend: Backend,
+}
+
+pub struct TryOnEngine {
+    card: TryOnCard,
+    weights: Vec<u8>,
+    compute: RefCell<Compute>,
+    fallback_reason: RefCell<Option<String>>,
+}
+
+impl TryOnEngine {
+    pub async fn load(card_json: &str, weights: Vec<u8>, choice: BackendChoice) -> Result<Self> {
+        let card = TryOnCard::from_json(card_json)?;
+        verify_sha256(&weights, &card.weights.sha256)?;
+        let (device, backend, fallback_reason) = device::pick(choice).await;
+        let model = load_tryon(&card.config, &weights, &device)?;
+        Ok(Self { card, weights, compute: RefCell::new(Compute { model, device, backend }), fallback_reason: RefCell::new(fallback_reason) })
+    }
+
+    pub fn card(&self) -> &TryOnCard {
+        &self.card
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.compute.borrow().backend
+    }
+
+    pub fn fallback_reason(&self) -> Option<String> {
+        self.fallback_reason.borrow().clone()
+    }
+
+    /// [height, width] every input must have.
+    pub fn input_size(&self) -> [usize; 2] {
+        [self.card.config.height, self.card.config.width]
+    }
+
+    /// Dress `person` in `garment`. `garment_mask`: 1 channel, or `None` to
+    /// compute it (transparency, else plain-background flood fill).
+    pub async fn render(&self, person: &Pixels, garment: &Pixels, garment_mask_pixels: Option<&Pixels>) -> Result<Render> {
+        let [h, w] = self.input_size();
+        person.expect_size(h, w, "the photo")?;
+        garment.expect_size(h, w, "the product image")?;
+        let computed;
+        let mask = match garment_mask_pixels {
+            Some(m) => {
+                m.expect_size(h, w, "the garment mask")?;
+                m
+            }
+            None => {
+                computed = garment_mask(garment)?;
+                &computed
+            }
+        };
+        let compute = self.compute.borrow().clone();
+        match run(&compute, person, garment, mask, self.card.person_threshold).await {
+            Err(VitrineError::Backend(gpu_error)) if compute.backend == Backend::Webgpu => {
+                // The GPU failed (device lost, readback failed): rebuild on the CPU and answer from there.
+                let (device, backend) = device::cpu();
+                let cpu = Compute { model: load_tryon(&self.card.config, &self.weights, &device)?, device, backend };
+                *self.fallback_reason.borrow_mut() = Some(format!("WebGPU failed during rendering: {gpu_error}"));
+                *self.compute.borrow_mut() = cpu.clone();
+                run(&cpu, person, garment, mask, self.card.person_threshold).await
+            }
+            other => other,
+        }
+    }
+}
+
+async fn read(t: Tensor<4>) -> Result<Vec<f32>> {
+    let data = t.into_data_async().await.map_err(|e| VitrineError::Backend(format!("reading the render back failed: {e:?}")))?;
+    data.convert::<f32>().try_into_vec::<f32>().map_err(|e| VitrineError::Backend(format!("unexpected render data: {e:?}")))
+}
+
+async fn run(compute: &Compute, person: &Pixels, garment: &Pixels, mask: &Pixels, threshold: f32) -> Result<Render> {
+    let (h, w) = (person.height, person.width);
+    let device = &compute.device;
+    let person_t = planes_to_tensor(vec![person.rgb_planes()], 3, h, w, device);
+    let garment_t = planes_to_tensor(vec![garment.rgb_planes()], 3, h, w, device);
+    let mask_t = planes_to_tensor(vec![mask.mask_plane()], 1, h, w, device);
+
+    // Judge the photo before rendering: the parser must see a person.
+    let parts = compute.model.part_probabilities(compute.model.parse_logits(&person_t));
+    let body = parts_sum(&parts, &[FACE, UPPER_CLOTHES, TORSO_SKIN, ARMS]).greater_elem(0.5).float().mean();
+    let confidence = read(body.reshape([1, 1, 1, 1])).await?[0];
+    if confidence < threshold {
+        return Err(VitrineError::NoPerson { confidence, needed: threshold });
+    }
+    let out = compute.model.forward_with_parts(person_t, parts, garment_t, mask_t);
+    let planes = read(out.image).await?;
+    Ok(Render { width: w, height: h, rgba: rgba_from_planes(&planes, h, w), person_confidence: confidence, backend: compute.backend })
+}

@@ -1,0 +1,209 @@
+//! Virtual try-on: person photo + product image (+ its mask) → the person
+//! wearing the garment. Three small U-Nets, trained together:
+//!
+//! 1. **parser** (half resolution): body-part probabilities. They decide the
+//!    garment-agnostic region (old garment and torso skin, grown a little,
+//!    minus hair, face, arms, trousers and legs) and the region the new
+//!    garment should cover.
+//! 2. **warp** (quarter resolution): the product image is first placed by
+//!    matching its mask's centre and spread to the predicted garment region
+//!    (no learning), then the network predicts a dense correction flow; the
+//!    full-resolution product image is resampled with it (`grid_sample`), so
+//!    the fabric keeps its detail.
+//! 3. **generator** (half resolution): from the agnostic person, the warped
+//!    garment and the arm map it paints a render, a composition mask α and a
+//!    shading gain. Output = α·(warped·gain) + (1−α)·render inside the
+//!    agnostic region; every pixel outside it is the input photo, untouched.
+
+pub mod geometry;
+pub mod parts;
+pub mod unet;
+
+use burn::prelude::*;
+use burn::tensor::activation::{sigmoid, softmax};
+use burn::tensor::module::{avg_pool2d, interpolate};
+use burn::tensor::ops::{AvgPoolOptions, InterpolateMode, InterpolateOptions};
+
+use geometry::{agnostic_image, agnostic_mask, alignment_grid, parts_sum, sample};
+use parts::{ARMS, NUM_PARTS, UPPER_CLOTHES};
+pub use unet::{UNet, UNetConfig};
+
+/// Channels the warp network reads: aligned garment (3) + its mask (1),
+/// agnostic person (3), agnostic mask (1), target garment region (1), arms (1).
+const WARP_INPUTS: usize = 10;
+/// Channels the generator reads: agnostic person (3), agnostic mask (1),
+/// warped garment (3), warped mask (1), arms (1).
+const GENERATOR_INPUTS: usize = 9;
+/// Render (3), α (1), shading gain (1).
+const GENERATOR_OUTPUTS: usize = 5;
+
+#[derive(Config, Debug, PartialEq)]
+pub struct TryOnConfig {
+    #[config(default = 256)]
+    pub height: usize,
+    #[config(default = 192)]
+    pub width: usize,
+    #[config(default = "vec![16, 32, 64, 96]")]
+    pub parser_widths: Vec<usize>,
+    #[config(default = "vec![16, 32, 64, 96, 128]")]
+    pub warp_widths: Vec<usize>,
+    #[config(default = "vec![16, 32, 64, 128]")]
+    pub generator_widths: Vec<usize>,
+    /// Pixels by which the replaced region grows before kept parts are cut out.
+    #[config(default = 4)]
+    pub dilation: usize,
+    /// Largest flow correction, as a fraction of the image half-size.
+    #[config(default = 0.5)]
+    pub max_flow: f64,
+}
+
+#[derive(Module, Debug)]
+pub struct TryOn {
+    parser: UNet,
+    warp: UNet,
+    generator: UNet,
+    height: usize,
+    width: usize,
+    dilation: usize,
+    max_flow: f64,
+}
+
+/// Everything the pipeline computes, for the losses, the metrics and the widget.
+#[derive(Debug, Clone)]
+pub struct TryOnOutput {
+    /// [N, 3, H, W] in [0, 1].
+    pub image: Tensor<4>,
+    /// Part probabilities used for the agnostic region [N, P, H, W].
+    pub parts: Tensor<4>,
+    /// [N, 1, H, W]: 1 where the pipeline painted.
+    pub agnostic_mask: Tensor<4>,
+    pub agnostic: Tensor<4>,
+    /// The product image resampled onto the person [N, 3, H, W] and its mask [N, 1, H, W].
+    pub warped_garment: Tensor<4>,
+    pub warped_mask: Tensor<4>,
+    /// Composition mask α at full resolution [N, 1, H, W].
+    pub alpha: Tensor<4>,
+}
+
+impl TryOnConfig {
+    pub fn init(&self, device: &Device) -> TryOn {
+        let net = |inputs, outputs, widths: &Vec<usize>| UNetConfig::new(inputs, outputs, widths.clone()).init(device);
+        TryOn {
+            parser: net(3, NUM_PARTS, &self.parser_widths),
+            warp: net(WARP_INPUTS, 2, &self.warp_widths),
+            generator: net(GENERATOR_INPUTS, GENERATOR_OUTPUTS, &self.generator_widths),
+            height: self.height,
+            width: self.width,
+            dilation: self.dilation,
+            max_flow: self.max_flow,
+        }
+    }
+}
+
+fn downsample(x: Tensor<4>, factor: usize) -> Tensor<4> {
+    avg_pool2d(x, AvgPoolOptions::new([factor, factor]).with_stride([factor, factor]))
+}
+
+fn resize(x: Tensor<4>, h: usize, w: usize) -> Tensor<4> {
+    interpolate(x, InterpolateOptions::new(InterpolateMode::Bilinear).with_output_size([h, w]))
+}
+
+impl TryOn {
+    pub fn size(&self) -> [usize; 2] {
+        [self.height, self.width]
+    }
+
+    /// Part logits at half resolution: person [N, 3, H, W] → [N, P, H/2, W/2].
+    pub fn parse_logits(&self, person: &Tensor<4>) -> Tensor<4> {
+        self.parser.forward(downsample(person.clone(), 2))
+    }
+
+    /// Full-resolution part probabilities [N, P, H, W].
+    pub fn part_probabilities(&self, logits: Tensor<4>) -> Tensor<4> {
+        softmax(resize(logits, self.height, self.width), 1)
+    }
+
+    /// The whole pipeline with the model's own parser.
+    /// person, garment: [N, 3, H, W] in [0, 1]; garment_mask: [N, 1, H, W] in {0, 1}.
+    pub fn forward(&self, person: Tensor<4>, garment: Tensor<4>, garment_mask: Tensor<4>) -> TryOnOutput {
+        let parts = self.part_probabilities(self.parse_logits(&person));
+        self.forward_with_parts(person, parts, garment, garment_mask)
+    }
+
+    /// The pipeline given part probabilities (the trainer passes true labels here,
+    /// evaluation and the browser pass the parser's).
+    pub fn forward_with_parts(&self, person: Tensor<4>, parts: Tensor<4>, garment: Tensor<4>, garment_mask: Tensor<4>) -> TryOnOutput {
+        let (h, w) = (self.height, self.width);
+        let mask = agnostic_mask(&parts, self.dilation);
+        let agnostic = agnostic_image(&person, &mask);
+        let target = parts_sum(&parts, &[UPPER_CLOTHES]);
+        let arms = parts_sum(&parts, &[ARMS]);
+
+        // Warp: moment alignment, then a learned correction at quarter resolution.
+        let (qh, qw) = (h / 4, w / 4);
+        let garment_layer = Tensor::cat(vec![garment.clone() * garment_mask.clone(), garment_mask.clone()], 1);
+        let coarse = sample(garment_layer.clone(), alignment_grid(&garment_mask, &target, qh, qw));
+        let person_quarter = downsample(Tensor::cat(vec![agnostic.clone(), mask.clone(), target.clone(), arms.clone()], 1), 4);
+        let flow = self.warp.forward(Tensor::cat(vec![coarse, person_quarter], 1)).tanh() * self.max_flow;
+        let flow = resize(flow, h, w).permute([0, 2, 3, 1]);
+        let warped = sample(garment_layer, alignment_grid(&garment_mask, &target, h, w) + flow);
+        let [n, _, _, _] = warped.dims();
+        let warped_garment = warped.clone().slice([0..n, 0..3, 0..h, 0..w]);
+        let warped_mask = warped.slice([0..n, 3..4, 0..h, 0..w]);
+
+        // Generator at half resolution; the garment itself is composed at full resolution.
+        let inputs = Tensor::cat(vec![agnostic.clone(), mask.clone(), warped_garment.clone(), warped_mask.clone(), arms], 1);
+        let out = resize(self.generator.forward(downsample(inputs, 2)), h, w);
+        let render = sigmoid(out.clone().slice([0..n, 0..3, 0..h, 0..w]));
+        let alpha = sigmoid(out.clone().slice([0..n, 3..4, 0..h, 0..w])) * warped_mask.clone();
+        let gain = sigmoid(out.slice([0..n, 4..5, 0..h, 0..w])) * 2.0;
+        let composed = alpha.clone() * warped_garment.clone() * gain + (alpha.clone().neg() + 1.0) * render;
+        let image = composed * mask.clone() + person * (mask.clone().neg() + 1.0);
+        TryOnOutput { image, parts, agnostic_mask: mask, agnostic, warped_garment, warped_mask, alpha }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pipeline_shapes_and_untouched_outside_the_agnostic_region() {
+        let device = Device::flex();
+        device.seed(7);
+        let config = TryOnConfig::new()
+            .with_height(64)
+            .with_width(48)
+            .with_warp_widths(vec![8, 16])
+            .with_parser_widths(vec![8, 16])
+            .with_generator_widths(vec![8, 16]);
+        let model = config.init(&device);
+        let person = Tensor::<4>::random([2, 3, 64, 48], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
+        let garment = Tensor::<4>::random([2, 3, 64, 48], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
+        let garment_mask = Tensor::<4>::ones([2, 1, 64, 48], &device);
+        let out = model.forward(person.clone(), garment, garment_mask);
+        assert_eq!(out.image.dims(), [2, 3, 64, 48]);
+        assert_eq!(out.parts.dims(), [2, NUM_PARTS, 64, 48]);
+        let keep = out.agnostic_mask.clone().neg() + 1.0;
+        let diff = ((out.image - person) * keep).abs().max().into_scalar::<f32>();
+        assert_eq!(diff, 0.0, "pixels outside the agnostic region are the input's");
+    }
+
+    #[test]
+    fn int8_weights_round_trip_close_to_f32() {
+        let device = Device::flex();
+        device.seed(3);
+        let config = TryOnConfig::new().with_height(64).with_width(48).with_warp_widths(vec![8, 16]).with_parser_widths(vec![8, 16]).with_generator_widths(vec![8, 16]);
+        let model = config.init(&device);
+        let bytes = crate::weights::to_bytes(crate::quantize::quantize_int8(model.clone())).unwrap();
+        let f32_bytes = crate::weights::to_bytes(model.clone()).unwrap();
+        assert!(bytes.len() * 2 < f32_bytes.len(), "int8 {} vs f32 {}", bytes.len(), f32_bytes.len());
+        let back = crate::weights::load_tryon(&config, &bytes, &device).unwrap();
+        let person = Tensor::<4>::random([1, 3, 64, 48], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
+        let a = model.parse_logits(&person);
+        let b = back.parse_logits(&person);
+        let err = (a.clone() - b).abs().max().into_scalar::<f32>();
+        let scale = a.abs().max().into_scalar::<f32>();
+        assert!(err < 0.05 * scale, "int8 error {err} vs logit scale {scale}");
+    }
+}

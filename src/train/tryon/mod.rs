@@ -1,0 +1,188 @@
+//! The try-on trainer: Adam on the sum of the three losses, every pair of
+//! the training folder except a held-out slice used for model selection
+//! (validation SSIM with the model's own parser, as in evaluation), and a
+//! checkpoint every `checkpoint_steps` steps and at every epoch end, so a
+//! run killed at any moment resumes within minutes of where it stopped.
+
+pub mod loss;
+
+use std::path::Path;
+use std::time::Instant;
+
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::prelude::*;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{RngExt, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+use super::checkpoint::Checkpoint;
+use crate::data::tryon::{TryOnBatch, TryOnSample};
+use crate::eval::tryon::{evaluate_tryon, TryOnReport};
+use crate::model::{TryOn, TryOnConfig};
+use loss::tryon_losses;
+
+#[derive(Config, Debug)]
+pub struct TryOnTrainConfig {
+    pub model: TryOnConfig,
+    #[config(default = 30)]
+    pub max_epochs: usize,
+    #[config(default = 4)]
+    pub batch_size: usize,
+    #[config(default = 1e-3)]
+    pub learning_rate: f64,
+    /// Every `validation_every`-th training pair is held out for model selection.
+    #[config(default = 20)]
+    pub validation_every: usize,
+    #[config(default = 100)]
+    pub checkpoint_steps: usize,
+    #[config(default = 42)]
+    pub seed: u64,
+    /// Validation coverage of the true garment an epoch needs to be selectable
+    /// (see `TryOnReport::garment_coverage`).
+    #[config(default = 0.95)]
+    pub min_coverage: f64,
+}
+
+/// One logged point of the loss curves (means over the steps since the last point).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LossPoint {
+    pub step: usize,
+    pub epoch: f64,
+    pub parse: f64,
+    pub image: f64,
+    pub warp: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ValidationPoint {
+    pub epoch: usize,
+    pub ssim: f64,
+    pub psnr: f64,
+    pub garment_psnr: f64,
+    pub parse_miou: f64,
+    pub garment_coverage: f64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TryOnTrainState {
+    pub epoch: usize,
+    /// Steps already done in the current epoch (a mid-epoch checkpoint).
+    pub step_in_epoch: usize,
+    pub steps: usize,
+    pub train_seconds: f64,
+    pub best_epoch: usize,
+    pub best_ssim: f64,
+    pub losses: Vec<LossPoint>,
+    pub validation: Vec<ValidationPoint>,
+}
+
+pub struct TryOnOutcome {
+    pub model: TryOn,
+    pub state: TryOnTrainState,
+}
+
+/// Split training pairs into (train, validation) by position.
+pub fn hold_out(samples: Vec<TryOnSample>, every: usize) -> (Vec<TryOnSample>, Vec<TryOnSample>) {
+    let (mut train, mut valid) = (Vec::new(), Vec::new());
+    for (i, s) in samples.into_iter().enumerate() {
+        if every > 0 && i % every == every - 1 { valid.push(s) } else { train.push(s) }
+    }
+    (train, valid)
+}
+
+fn adam() -> burn::optim::ModuleOptimizer {
+    AdamConfig::new().init()
+}
+
+pub type ProgressHook<'a> = &'a mut dyn FnMut(&TryOnTrainState, Option<&TryOnReport>);
+
+/// Train (or resume from `dir`); returns the best model by validation SSIM.
+pub fn train_tryon(
+    train: &[TryOnSample],
+    valid: &[TryOnSample],
+    config: &TryOnTrainConfig,
+    dir: &Path,
+    on_progress: ProgressHook,
+) -> anyhow::Result<TryOnOutcome> {
+    let eval_device = Device::flex();
+    let device = eval_device.clone().autodiff();
+    device.seed(config.seed);
+    let store = Checkpoint::new(dir);
+    let (mut model, mut optim, mut state) = match store.state::<TryOnTrainState>()? {
+        Some(state) => (store.load_last(config.model.init(&device))?, store.load_optim(adam())?, state),
+        None => (config.model.init(&device), adam(), TryOnTrainState::default()),
+    };
+    let steps_per_epoch = train.len().div_ceil(config.batch_size);
+    let log_every = 10usize;
+    let (mut sums, mut since_log) = ([0f64; 3], 0usize);
+
+    while state.epoch < config.max_epochs {
+        // The epoch's order and flips depend only on (seed, epoch): a resumed
+        // epoch replays the same batches and skips the ones already done.
+        let mut rng = StdRng::seed_from_u64(config.seed ^ (state.epoch as u64).wrapping_mul(0x9E37_79B9));
+        let mut order: Vec<usize> = (0..train.len()).collect();
+        order.shuffle(&mut rng);
+        let flips: Vec<bool> = (0..train.len()).map(|_| rng.random_bool(0.5)).collect();
+        let mut started = Instant::now();
+        for (step, chunk) in order.chunks(config.batch_size).enumerate().skip(state.step_in_epoch) {
+            let samples: Vec<&TryOnSample> = chunk.iter().map(|&i| &train[i]).collect();
+            let chunk_flips: Vec<bool> = chunk.iter().map(|&i| flips[i]).collect();
+            let batch = TryOnBatch::new(&samples, &chunk_flips, &device);
+            let losses = tryon_losses(&model, &batch);
+            let total = losses.total();
+            for (sum, part) in sums.iter_mut().zip([&losses.parse, &losses.image, &losses.warp]) {
+                *sum += part.clone().into_scalar::<f32>() as f64;
+            }
+            since_log += 1;
+            let grads = GradientsParams::from_grads(total.backward(), &model);
+            model = optim.step(config.learning_rate, model, grads);
+            state.steps += 1;
+            state.step_in_epoch = step + 1;
+
+            if since_log == log_every || state.step_in_epoch == steps_per_epoch {
+                state.train_seconds += started.elapsed().as_secs_f64();
+                started = Instant::now();
+                let n = since_log as f64;
+                state.losses.push(LossPoint {
+                    step: state.steps,
+                    epoch: state.epoch as f64 + state.step_in_epoch as f64 / steps_per_epoch as f64,
+                    parse: sums[0] / n,
+                    image: sums[1] / n,
+                    warp: sums[2] / n,
+                });
+                (sums, since_log) = ([0f64; 3], 0);
+                on_progress(&state, None);
+            }
+            if state.step_in_epoch % config.checkpoint_steps == 0 && state.step_in_epoch < steps_per_epoch {
+                store.save(&model, &optim, &state)?;
+            }
+        }
+        state.train_seconds += started.elapsed().as_secs_f64();
+        state.epoch += 1;
+        state.step_in_epoch = 0;
+
+        let report = evaluate_tryon(&model.valid(), valid, 4, &eval_device);
+        state.validation.push(ValidationPoint {
+            epoch: state.epoch,
+            ssim: report.model.ssim,
+            psnr: report.model.psnr,
+            garment_psnr: report.model.garment_psnr,
+            parse_miou: report.parse_miou,
+            garment_coverage: report.garment_coverage,
+        });
+        // Only a parser that finds the garment makes a fair score (see TryOnReport).
+        if report.garment_coverage >= config.min_coverage && report.model.ssim > state.best_ssim {
+            state.best_ssim = report.model.ssim;
+            state.best_epoch = state.epoch;
+            store.save_best(&model)?;
+        }
+        store.save(&model, &optim, &state)?;
+        on_progress(&state, Some(&report));
+    }
+    let best = store.file("best.bpk");
+    anyhow::ensure!(best.exists(), "no epoch reached {} validation garment coverage; train longer", config.min_coverage);
+    let bytes = std::fs::read(best)?;
+    let best = crate::weights::load_tryon(&config.model, &bytes, &eval_device)?;
+    Ok(TryOnOutcome { model: best, state })
+}

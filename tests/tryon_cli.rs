@@ -1,0 +1,88 @@
+//! `vitrine train-tryon` and `eval-tryon` end to end on the tiny try-on
+//! fixture (8 train / 4 test pairs at 48×64): training writes int8 weights, a
+//! card and curves; a rerun resumes; `eval-tryon` reproduces the card; bad
+//! files are refused with a clear message and exit code 1.
+#![cfg(not(target_family = "wasm"))]
+
+use std::path::Path;
+use std::process::Command;
+
+const TRAIN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tryon/train");
+const TEST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tryon/test");
+
+fn vitrine(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_vitrine"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("vitrine runs")
+}
+
+fn train(dir: &Path, epochs: &str) -> std::process::Output {
+    let (models, run) = (dir.to_str().unwrap().to_string(), dir.join("run").to_str().unwrap().to_string());
+    vitrine(&[
+        "train-tryon", "--data", TRAIN, "--test-data", TEST, "--name", "t", "--models-dir", &models, "--work-dir", &run,
+        "--height", "64", "--width", "48", "--parser-widths", "8,16", "--warp-widths", "8,16", "--generator-widths", "8,16",
+        "--epochs", epochs, "--validation-every", "4", "--batch-size", "2", "--lr", "0.003", "--min-coverage", "0",
+    ])
+}
+
+#[test]
+fn train_resume_and_eval_reproduces_the_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = train(dir.path(), "2");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // A rerun with more epochs resumes from the checkpoint instead of starting over.
+    let out = train(dir.path(), "3");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert!(log.contains("epoch 3 validation") && !log.contains("epoch 1 validation"), "{log}");
+
+    let card: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("t.json")).unwrap()).unwrap();
+    let model = dir.path().join("t.bpk");
+    let bytes = std::fs::read(&model).unwrap();
+    assert_eq!(card["weights"]["sha256"], vitrine::weights::sha256_hex(&bytes));
+    assert_eq!(card["training"]["epochs"], 3);
+    assert_eq!(card["metrics"]["validation"].as_array().unwrap().len(), 3);
+    let losses = std::fs::read_to_string(dir.path().join("run/losses.csv")).unwrap();
+    assert_eq!(losses.lines().count(), 1 + 3, "a loss point at each epoch end (3 steps each): {losses}");
+
+    let grid = dir.path().join("grid.png");
+    let out = vitrine(&["eval-tryon", "--model", model.to_str().unwrap(), "--data", TEST, "--grid", grid.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["pairs"], 4);
+    for key in ["ssim", "psnr", "garment_psnr", "parse_miou"] {
+        assert_eq!(line[key], card["metrics"]["test_int8"][key], "{key} reproduces the card");
+    }
+    assert!(line["baseline_agnostic"]["ssim"].is_f64() && line["baseline_pasted"]["ssim"].is_f64());
+    // 4 unpaired rows + the astronaut, each (person, garment, render).
+    let png = image::open(&grid).unwrap();
+    assert_eq!((png.width(), png.height()), (3 * 48 + 8, 5 * (64 + 4)));
+}
+
+#[test]
+fn corrupted_weights_and_non_images_are_refused_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-tryon");
+    let mut bytes = std::fs::read(format!("{fixture}.bpk")).unwrap();
+    bytes[200] ^= 0xff;
+    let model = dir.path().join("m.bpk");
+    std::fs::write(&model, bytes).unwrap();
+    std::fs::copy(format!("{fixture}.json"), dir.path().join("m.json")).unwrap();
+    let out = vitrine(&["eval-tryon", "--model", model.to_str().unwrap(), "--data", TEST]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sha256 mismatch"), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // A "photo" that is a text file.
+    let data = dir.path().join("data");
+    for sub in ["image", "cloth", "cloth-mask", "image-parse"] {
+        std::fs::create_dir_all(data.join(sub)).unwrap();
+    }
+    std::fs::write(data.join("image/p_0.jpg"), "not a photo").unwrap();
+    std::fs::write(data.join("test_pairs.txt"), "p_0.jpg g_1.jpg\n").unwrap();
+    let out = vitrine(&["eval-tryon", "--model", &format!("{fixture}.bpk"), "--data", data.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unusable image") && err.contains("p_0.jpg"), "{err}");
+}
