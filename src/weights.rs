@@ -2,7 +2,7 @@
 //! sha256 before anything is decoded. No file I/O here, so the browser and the
 //! CLI share it (the CLI reads files, the browser fetches bytes).
 
-use burn::module::Module;
+use burn::module::{Module, ModuleVisitor, Param};
 use burn::prelude::*;
 use burn::store::ModuleRecord;
 use sha2::{Digest, Sha256};
@@ -60,11 +60,35 @@ pub fn load_tryon(config: &TryOnConfig, bytes: &[u8], device: &Device) -> Result
 }
 
 /// Decode burnpack bytes into `fresh` (built on the CPU) and dequantize.
+/// Every parameter must keep the shape the card's architecture gives it:
+/// loading alone would accept a tensor of another shape and fail later,
+/// inside a forward pass.
 fn decode_into<M: Module>(fresh: M, bytes: &[u8]) -> Result<M> {
+    let expected = parameter_shapes(&fresh);
     let record = ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes.to_vec()))
         .map_err(|e| VitrineError::CorruptModel(format!("not a burnpack weights file: {e}")))?;
     let model = fresh
         .try_load_record(record)
         .map_err(|e| VitrineError::CorruptModel(format!("weights do not fit the architecture in the card: {e}")))?;
+    let found = parameter_shapes(&model);
+    if let Some((i, (want, got))) = expected.iter().zip(&found).enumerate().find(|(_, (w, g))| w != g) {
+        return Err(VitrineError::CorruptModel(format!(
+            "weights do not fit the architecture in the card: parameter {i} has shape {got:?}, the card's network needs {want:?}"
+        )));
+    }
     Ok(dequantize(model))
+}
+
+struct ShapeCollector(Vec<Vec<usize>>);
+
+impl ModuleVisitor for ShapeCollector {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        self.0.push(param.val().dims().to_vec());
+    }
+}
+
+fn parameter_shapes<M: Module>(module: &M) -> Vec<Vec<usize>> {
+    let mut collector = ShapeCollector(Vec::new());
+    module.visit(&mut collector);
+    collector.0
 }

@@ -9,6 +9,8 @@ mod similarity;
 mod tryon;
 #[cfg(feature = "web")]
 pub mod web;
+#[cfg(feature = "web")]
+mod web_tryon;
 
 pub use device::{Backend, BackendChoice};
 pub use recommender::{Recommendation, Recommendations, Recommender, MAX_K};

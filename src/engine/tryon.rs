@@ -18,7 +18,7 @@ use crate::model::tryon::parts::{ARMS, FACE, TORSO_SKIN, UPPER_CLOTHES};
 use crate::model::TryOn;
 use crate::weights::{load_tryon, verify_sha256};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Clone, Serialize)]
 pub struct Render {
     pub width: usize,
     pub height: usize,
@@ -28,6 +28,13 @@ pub struct Render {
     /// Share of the photo the parser confidently calls face, torso, arms or garment.
     pub person_confidence: f32,
     pub backend: Backend,
+}
+
+/// Without the pixels: a failing test prints the facts, not 200,000 numbers.
+impl std::fmt::Debug for Render {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Render {}×{} on {:?}, person confidence {:.3}", self.width, self.height, self.backend, self.person_confidence)
+    }
 }
 
 #[derive(Clone)]

@@ -13,7 +13,7 @@ pub fn start() {
 }
 
 /// A JS `Error` with `name` set to the error kind, so pages can branch on it.
-fn js_error(err: VitrineError) -> JsValue {
+pub(crate) fn js_error(err: VitrineError) -> JsValue {
     let e = js_sys::Error::new(&err.to_string());
     e.set_name(err.kind());
     e.into()

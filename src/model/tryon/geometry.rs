@@ -5,7 +5,7 @@
 
 use burn::prelude::*;
 use burn::tensor::module::max_pool2d;
-use burn::tensor::ops::{GridSampleOptions, GridSamplePaddingMode, InterpolateMode, MaxPoolOptions};
+use burn::tensor::ops::MaxPoolOptions;
 
 use super::parts::{KEPT, REPLACED};
 
@@ -78,12 +78,42 @@ pub fn alignment_grid(garment_mask: &Tensor<4>, target: &Tensor<4>, h: usize, w:
     Tensor::cat(vec![x, y], 1).permute([0, 2, 3, 1])
 }
 
-/// Bilinear sampling with zeros outside the source.
+/// Bilinear sampling with zeros outside the source (grid_sample semantics:
+/// `align_corners = false`, zeros padding). source [N, C, H, W], grid
+/// [N, h, w, 2] of (x, y) in [-1, 1] → [N, C, h, w].
+///
+/// Written with gathers instead of burn's `grid_sample_2d` because the WebGPU
+/// kernel of burn 0.22 returns different values from the CPU one for the same
+/// grid (measured: up to 0.9 apart), while these primitive ops agree on both;
+/// gradients reach both the source (through the gathers) and the grid
+/// (through the bilinear weights).
 pub fn sample(source: Tensor<4>, grid: Tensor<4>) -> Tensor<4> {
-    source.grid_sample_2d(
-        grid,
-        GridSampleOptions::new(InterpolateMode::Bilinear).with_padding_mode(GridSamplePaddingMode::Zeros),
-    )
+    let [n, c, h_in, w_in] = source.dims();
+    let [_, h, w, _] = grid.dims();
+    let flat = source.reshape([n, c, h_in * w_in]);
+    let gx = grid.clone().slice([0..n, 0..h, 0..w, 0..1]).reshape([n, h * w]);
+    let gy = grid.slice([0..n, 0..h, 0..w, 1..2]).reshape([n, h * w]);
+    // Pixel coordinates: -1 is the left edge of pixel 0, +1 the right edge of the last.
+    let x = (gx + 1.0) * (w_in as f64 / 2.0) - 0.5;
+    let y = (gy + 1.0) * (h_in as f64 / 2.0) - 0.5;
+    let (x0, y0) = (x.clone().floor(), y.clone().floor());
+    let (fx, fy) = (x - x0.clone(), y - y0.clone());
+    let corner = |dx: f64, dy: f64, weight: Tensor<2>| {
+        let (xi, yi) = (x0.clone() + dx, y0.clone() + dy);
+        let inside = xi.clone().greater_equal_elem(0.0).float()
+            * xi.clone().lower_equal_elem((w_in - 1) as f64).float()
+            * yi.clone().greater_equal_elem(0.0).float()
+            * yi.clone().lower_equal_elem((h_in - 1) as f64).float();
+        let index = (yi.clamp(0.0, (h_in - 1) as f64) * w_in as f64 + xi.clamp(0.0, (w_in - 1) as f64)).int();
+        let index = index.unsqueeze_dim::<3>(1).expand([n, c, h * w]);
+        flat.clone().gather(2, index) * (weight * inside).unsqueeze_dim::<3>(1)
+    };
+    let (gx1, gy1) = (fx.clone().neg() + 1.0, fy.clone().neg() + 1.0);
+    let value = corner(0.0, 0.0, gx1.clone() * gy1.clone())
+        + corner(1.0, 0.0, fx.clone() * gy1)
+        + corner(0.0, 1.0, gx1 * fy.clone())
+        + corner(1.0, 1.0, fx * fy);
+    value.reshape([n, c, h, w])
 }
 
 #[cfg(test)]
@@ -106,6 +136,23 @@ mod tests {
         let mask = agnostic_mask(&one_hot(&labels, 1, 8), 2);
         let got: Vec<f32> = mask.into_data().try_into_vec::<f32>().unwrap();
         assert_eq!(got, vec![0., 1., 1., 1., 1., 1., 1., 0.]);
+    }
+
+    #[test]
+    fn sample_matches_burns_grid_sample_on_the_cpu() {
+        use burn::tensor::ops::{GridSampleOptions, GridSamplePaddingMode, InterpolateMode};
+        let device = Device::flex();
+        device.seed(5);
+        let source = Tensor::<4>::random([2, 3, 8, 6], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
+        // Includes points outside [-1, 1] (zeros padding) and exact pixel centres.
+        let grid = Tensor::<4>::random([2, 5, 4, 2], burn::tensor::Distribution::Uniform(-1.3, 1.3), &device);
+        let ours = sample(source.clone(), grid.clone());
+        let burns = source.grid_sample_2d(
+            grid,
+            GridSampleOptions::new(InterpolateMode::Bilinear).with_padding_mode(GridSamplePaddingMode::Zeros),
+        );
+        let diff = (ours - burns).abs().max().into_scalar::<f32>();
+        assert!(diff < 1e-5, "{diff}");
     }
 
     #[test]

@@ -1,0 +1,132 @@
+//! The try-on engine's contract, run natively (`cargo test`, CPU) and in
+//! headless Chromium (`wasm-pack test`, on WebGPU through SwiftShader and on
+//! the CPU backend), on the tiny fixture model (48×64).
+//!
+//! Parity tolerance: the render of a fixed person and garment
+//! (`fixtures/tryon-*.rgba`) must match the native render stored in
+//! `fixtures/tiny-tryon-expected.rgba`: mean absolute difference at most
+//! 0.1/255 and at least 99.9% of the 8-bit values within 1/255 (float
+//! rounding; a pixel whose part probability sits exactly at the 0.5 threshold
+//! could flip between backends). Measured: WebGPU and CPU in Chromium both
+//! within 1e-5 of native before 8-bit rounding.
+
+use vitrine::data::pixels::Pixels;
+use vitrine::engine::{Backend, BackendChoice, TryOnEngine};
+use vitrine::weights::sha256_hex;
+
+#[cfg(target_family = "wasm")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+macro_rules! engine_test {
+    ($name:ident, $body:block) => {
+        #[cfg(not(target_family = "wasm"))]
+        #[test]
+        fn $name() {
+            pollster::block_on(async $body)
+        }
+        #[cfg(target_family = "wasm")]
+        #[wasm_bindgen_test::wasm_bindgen_test]
+        async fn $name() $body
+    };
+}
+
+const CARD: &str = include_str!("fixtures/tiny-tryon.json");
+const WEIGHTS: &[u8] = include_bytes!("fixtures/tiny-tryon.bpk");
+const PERSON: &[u8] = include_bytes!("fixtures/tryon-person.rgba");
+const GARMENT: &[u8] = include_bytes!("fixtures/tryon-garment.rgba");
+const EXPECTED: &[u8] = include_bytes!("fixtures/tiny-tryon-expected.rgba");
+const EXPECTED_FILE: &str = "tests/fixtures/tiny-tryon-expected.rgba";
+const W: usize = 48;
+const H: usize = 64;
+
+fn rgba(bytes: &[u8]) -> Pixels {
+    Pixels::new(W, H, 4, bytes.to_vec()).unwrap()
+}
+
+async fn render(choice: BackendChoice) -> (Backend, Vec<u8>) {
+    let engine = TryOnEngine::load(CARD, WEIGHTS.to_vec(), choice).await.expect("fixture loads");
+    let out = engine.render(&rgba(PERSON), &rgba(GARMENT), None).await.expect("renders");
+    assert_eq!((out.width, out.height), (W, H));
+    (engine.backend(), out.rgba)
+}
+
+fn assert_close(got: &[u8], want: &[u8], what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: size");
+    let diffs: Vec<u8> = got.iter().zip(want).map(|(a, b)| a.abs_diff(*b)).collect();
+    let mean = diffs.iter().map(|&d| d as f64).sum::<f64>() / diffs.len() as f64;
+    let within = diffs.iter().filter(|&&d| d <= 1).count() as f64 / diffs.len() as f64;
+    assert!(mean <= 0.1 && within >= 0.999, "{what}: mean |diff| {mean:.3}/255, {:.2}% within 1/255", within * 100.0);
+}
+
+engine_test!(cpu_render_matches_native_reference, {
+    let (backend, got) = render(BackendChoice::Cpu).await;
+    assert_eq!(backend, Backend::Cpu);
+    assert_close(&got, EXPECTED, "cpu");
+});
+
+#[cfg(target_family = "wasm")]
+#[wasm_bindgen_test::wasm_bindgen_test]
+async fn webgpu_render_matches_native_reference() {
+    let (backend, got) = render(BackendChoice::Webgpu).await;
+    assert_eq!(backend, Backend::Webgpu);
+    assert_close(&got, EXPECTED, "webgpu");
+}
+
+/// Natively the reference must be what this build renders (VITRINE_BLESS=1 rewrites it).
+#[cfg(not(target_family = "wasm"))]
+#[test]
+fn native_reference_is_current() {
+    let (_, got) = pollster::block_on(render(BackendChoice::Cpu));
+    let path = format!("{}/{EXPECTED_FILE}", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("VITRINE_BLESS").is_some() {
+        std::fs::write(&path, &got).unwrap();
+    }
+    assert_eq!(got, std::fs::read(&path).unwrap(), "{path} is stale: rerun with VITRINE_BLESS=1");
+}
+
+engine_test!(the_render_keeps_everything_outside_the_garment_area, {
+    let (_, got) = render(BackendChoice::Cpu).await;
+    // The top rows (background above the head) are the input photo, untouched.
+    assert_eq!(&got[..W * 4 * 3], &PERSON[..W * 4 * 3]);
+    assert_ne!(got, PERSON, "but the garment area changed");
+});
+
+engine_test!(bad_images_are_typed_errors, {
+    let engine = TryOnEngine::load(CARD, WEIGHTS.to_vec(), BackendChoice::Cpu).await.unwrap();
+    // Wrong size (the widget must scale first).
+    let small = Pixels::new(4, 4, 4, vec![0; 64]).unwrap();
+    let err = engine.render(&small, &rgba(GARMENT), None).await.unwrap_err();
+    assert_eq!(err.kind(), "InvalidImage", "{err}");
+    // A blank "product image": no garment outline to find.
+    let blank = Pixels::new(W, H, 4, vec![255; W * H * 4]).unwrap();
+    let err = engine.render(&rgba(PERSON), &blank, None).await.unwrap_err();
+    assert_eq!(err.kind(), "InvalidImage", "{err}");
+    // A garment PNG with transparency: its alpha is the mask.
+    let mut transparent = GARMENT.to_vec();
+    for px in transparent.chunks_mut(4) {
+        if px[0] > 240 && px[1] > 240 && px[2] > 240 {
+            px[3] = 0;
+        }
+    }
+    assert!(engine.render(&rgba(PERSON), &rgba(&transparent), None).await.is_ok());
+});
+
+engine_test!(corrupted_or_mismatched_weights_are_typed_errors, {
+    let mut weights = WEIGHTS.to_vec();
+    weights[100] ^= 0xff;
+    let err = TryOnEngine::load(CARD, weights.clone(), BackendChoice::Cpu).await.err().expect("refused");
+    assert_eq!(err.kind(), "ChecksumMismatch");
+    // Re-signed damaged bytes pass the checksum; decoding must still refuse them.
+    for damaged in [WEIGHTS[..WEIGHTS.len() / 2].to_vec(), b"not a model".to_vec()] {
+        let mut card: serde_json::Value = serde_json::from_str(CARD).unwrap();
+        card["weights"]["sha256"] = sha256_hex(&damaged).into();
+        let err = TryOnEngine::load(&card.to_string(), damaged, BackendChoice::Cpu).await.err().expect("refused");
+        assert_eq!(err.kind(), "CorruptModel", "{err}");
+    }
+    let mut card: serde_json::Value = serde_json::from_str(CARD).unwrap();
+    card["config"]["generator_widths"] = serde_json::json!([8, 24]);
+    let err = TryOnEngine::load(&card.to_string(), WEIGHTS.to_vec(), BackendChoice::Cpu).await.err().expect("refused");
+    assert_eq!(err.kind(), "CorruptModel", "{err}");
+    let err = TryOnEngine::load("{}", WEIGHTS.to_vec(), BackendChoice::Cpu).await.err().expect("refused");
+    assert_eq!(err.kind(), "InvalidCard");
+});
