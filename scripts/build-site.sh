@@ -19,6 +19,13 @@ target/release/vitrine catalog --events "$DATA/online-retail/online_retail.csv.g
   --skip-prefix InvoiceNo=C --skip-prefix InvoiceNo=A --skip-prefix StockCode=gift_ --skip-prefix StockCode=DCGS \
   --exclude-items "POST,DOT,M,m,C2,D,S,BANK CHARGES,AMAZONFEE,CRUK,PADS,B" \
   --currency GBP --url-template "product.html?id={id}" --out "$SITE/catalog.json"
+# The apparel section: garments and sample models from the synthetic try-on
+# test split (renders of CC0 assets; unseen in training).
+TRYON="${VITRINE_TRYON_DATA:-../shared/data/tryon/synthetic-v1}/test"
+if [ ! -f "$TRYON/pairs_unpaired.txt" ]; then
+  echo "missing $TRYON/pairs_unpaired.txt (set VITRINE_TRYON_DATA)" >&2; exit 1
+fi
+python3 scripts/apparel.py "$TRYON" "$SITE/demo/apparel"
 # The npm package for bundler users: the widget, its types and the engine.
 PKG=target/package
 rm -rf "$PKG" && mkdir -p "$PKG/pkg"

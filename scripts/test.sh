@@ -21,6 +21,6 @@ wasm-pack test --headless --chrome --release -- --no-default-features --features
 phase "widget build and end-to-end tests (real Chromium)"
 scripts/build-wasm.sh
 scripts/build-site.sh
-(cd tests/e2e && npx tsc -p tsconfig.json && echo "widget types: ok" && node widget.test.mjs)
+(cd tests/e2e && npx tsc -p tsconfig.json && echo "widget types: ok" && node widget.test.mjs && node tryon.test.mjs)
 
 phase "all tests passed"

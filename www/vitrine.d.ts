@@ -4,6 +4,8 @@
 export interface VitrineOptions {
   /** Model card URL; its weights file sits beside it. Default 'models/online-retail.json'. */
   model?: string;
+  /** Try-on model card URL, for <vitrine-try-on>. Default 'models/synthetic-tryon.json'. */
+  tryOnModel?: string;
   /** Catalog JSON URL ({currency, items: [{id, title, price, image?, url?}]}). Default none. */
   catalog?: string | null;
   /** Where the model runs. Default 'auto' (WebGPU, else CPU). */
@@ -33,6 +35,27 @@ export interface VitrineStrings {
   historyNote: string;
   historyEmpty: string;
   forget: string;
+  tryOn: string;
+  /** `{title}`: the garment's title attribute. */
+  tryOnTitle: string;
+  tryOnPrivacy: string;
+  choosePhoto: string;
+  useCamera: string;
+  takePhoto: string;
+  samplePhotos: string;
+  downloadingTryOn: string;
+  rendering: string;
+  before: string;
+  after: string;
+  save: string;
+  close: string;
+  landscape: string;
+  noPerson: string;
+  notAPhoto: string;
+  /** `{message}`: what went wrong. */
+  tryOnFailed: string;
+  /** `{message}`: what went wrong. */
+  cameraFailed: string;
   'event:view': string;
   'event:add-to-cart': string;
   'event:purchase': string;

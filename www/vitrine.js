@@ -18,6 +18,7 @@ import { clear, record } from './widget/history.js';
 import { VitrineHistory } from './widget/history-element.js';
 import { pickItems } from './widget/placements.js';
 import { VitrineRecommendations } from './widget/recommendations.js';
+import { VitrineTryOn } from './widget/tryon-element.js';
 import { STRINGS } from './widget/strings.js';
 
 export { DEFAULTS };
@@ -73,6 +74,7 @@ configure(
   tag
     ? {
         model: tag.dataset.model,
+        tryOnModel: tag.dataset.tryOnModel,
         catalog: tag.dataset.catalog,
         backend: tag.dataset.backend,
         retentionDays: tag.dataset.retentionDays,
@@ -99,6 +101,7 @@ if (document.readyState === 'loading') {
 }
 
 if (!customElements.get('vitrine-recommendations')) customElements.define('vitrine-recommendations', VitrineRecommendations);
+if (!customElements.get('vitrine-try-on')) customElements.define('vitrine-try-on', VitrineTryOn);
 if (!customElements.get('vitrine-history')) customElements.define('vitrine-history', VitrineHistory);
 
 /** The same API for pages without a bundler. It can add and forget events but

@@ -9,6 +9,7 @@ mod recommend_cmd;
 mod together_cmd;
 mod train_cmd;
 mod tryon_card;
+mod tryon_cmd;
 mod tryon_eval_cmd;
 mod tryon_train_cmd;
 
@@ -37,6 +38,8 @@ enum Commands {
     TrainTryon(tryon_train_cmd::TrainTryOnArgs),
     /// Evaluate a try-on model on paired test data (prints one JSON line) and write a PNG grid of unpaired renders.
     EvalTryon(tryon_eval_cmd::EvalTryOnArgs),
+    /// Dress one photo in one garment natively and write the render as a PNG (a quick manual check).
+    TryOn(tryon_cmd::TryOnArgs),
     /// Time recommend() natively on the CPU (median over many calls); prints one JSON line.
     BenchRecommend(bench_cmd::BenchArgs),
 }
@@ -51,6 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Commands::BoughtTogether(args) => together_cmd::run(args),
         Commands::TrainTryon(args) => tryon_train_cmd::run(args),
         Commands::EvalTryon(args) => tryon_eval_cmd::run(args),
+        Commands::TryOn(args) => tryon_cmd::run(args),
     }
 }
 

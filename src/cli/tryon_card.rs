@@ -85,11 +85,13 @@ pub fn write_tryon_model(
             preprocessing: format!("validation = every {}th training pair; horizontal flips (person, garment and labels together)", args.validation_every),
         },
         protocol: PROTOCOL.into(),
-        notes: None,
+        notes: args.interim_of.map(|planned| {
+            format!("Interim export: the best of the first {} epochs of a run planned for {planned}; the run goes on (rerun the training command to resume it).", state.epoch)
+        }),
         person_threshold: PERSON_THRESHOLD,
         metrics,
         training: TrainingInfo {
-            command: command_line(),
+            command: if state.command.is_empty() { command_line() } else { state.command.clone() },
             eval_command,
             seconds: state.train_seconds,
             epochs: state.epoch,

@@ -57,6 +57,9 @@ pub struct TrainTryOnArgs {
     pub checkpoint_steps: usize,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Say in the card that this export is an interim one, stopped before the run's planned epochs.
+    #[arg(long)]
+    pub interim_of: Option<usize>,
     /// Validation garment coverage an epoch needs to be kept as the best (0 in tiny tests).
     #[arg(long, default_value_t = 0.95)]
     pub min_coverage: f64,
@@ -87,7 +90,7 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
     anyhow::ensure!(!train.is_empty() && !valid.is_empty(), "need at least {} pairs (validation takes every {}th)", args.validation_every, args.validation_every);
     eprintln!("{} training pairs, {} validation pairs; run directory {}", train.len(), valid.len(), work_dir.display());
 
-    let outcome = train_tryon(&train, &valid, &config, &work_dir, &mut |state, report| match report {
+    let outcome = train_tryon(&train, &valid, &config, &work_dir, &super::command_line(), &mut |state, report| match report {
         None => {
             if let Some(p) = state.losses.last() {
                 println!(

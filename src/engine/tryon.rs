@@ -25,7 +25,7 @@ pub struct Render {
     /// RGBA bytes, row-major.
     #[serde(skip)]
     pub rgba: Vec<u8>,
-    /// Share of the photo the parser confidently calls face, torso, arms or garment.
+    /// The weakest of the parser's three person cues (see `person_evidence`), in [0, 1].
     pub person_confidence: f32,
     pub backend: Backend,
 }
@@ -114,6 +114,22 @@ async fn read(t: Tensor<4>) -> Result<Vec<f32>> {
     data.convert::<f32>().try_into_vec::<f32>().map_err(|e| VitrineError::Backend(format!("unexpected render data: {e:?}")))
 }
 
+/// How sure the parser is that one person faces the camera, as three shares
+/// in [0, 1] whose minimum is compared with the card's threshold: confident
+/// face pixels (relative to 1% of the frame), confident garment or torso
+/// pixels (relative to 10%), and the mean confidence of the pixels it calls
+/// body. A wall, a landscape or a grey frame fails at least one of them.
+async fn person_evidence(parts: &Tensor<4>) -> Result<[f32; 3]> {
+    let confident = |which: &[usize]| parts_sum(parts, which).greater_elem(0.8).float().mean().reshape([1, 1, 1, 1]);
+    let face = confident(&[FACE]) * 100.0;
+    let torso = confident(&[UPPER_CLOTHES, TORSO_SKIN]) * 10.0;
+    let body = parts_sum(parts, &[FACE, UPPER_CLOTHES, TORSO_SKIN, ARMS]);
+    let in_body = body.clone().greater_elem(0.5).float();
+    let mean_confidence = (body * in_body.clone()).sum() / (in_body.sum() + 1e-6);
+    let values = read(Tensor::cat(vec![face, torso, mean_confidence.reshape([1, 1, 1, 1])], 3)).await?;
+    Ok([values[0].min(1.0), values[1].min(1.0), values[2]])
+}
+
 async fn run(compute: &Compute, person: &Pixels, garment: &Pixels, mask: &Pixels, threshold: f32) -> Result<Render> {
     let (h, w) = (person.height, person.width);
     let device = &compute.device;
@@ -123,8 +139,8 @@ async fn run(compute: &Compute, person: &Pixels, garment: &Pixels, mask: &Pixels
 
     // Judge the photo before rendering: the parser must see a person.
     let parts = compute.model.part_probabilities(compute.model.parse_logits(&person_t));
-    let body = parts_sum(&parts, &[FACE, UPPER_CLOTHES, TORSO_SKIN, ARMS]).greater_elem(0.5).float().mean();
-    let confidence = read(body.reshape([1, 1, 1, 1])).await?[0];
+    let evidence = person_evidence(&parts).await?;
+    let confidence = evidence.iter().copied().fold(f32::INFINITY, f32::min);
     if confidence < threshold {
         return Err(VitrineError::NoPerson { confidence, needed: threshold });
     }

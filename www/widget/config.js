@@ -4,6 +4,7 @@
 /** Defaults of every option (data attribute in brackets). */
 export const DEFAULTS = Object.freeze({
   model: 'models/online-retail.json', // [data-model] the model card URL; its weights file sits beside it
+  tryOnModel: 'models/synthetic-tryon.json', // [data-try-on-model] the try-on model card URL
   catalog: null, //                     [data-catalog] the catalog JSON URL (needed to draw cards)
   backend: 'auto', //                   [data-backend] 'auto' (WebGPU, else CPU), 'webgpu' or 'cpu'
   retentionDays: 90, //                 [data-retention-days] events older than this are forgotten
@@ -14,6 +15,7 @@ export const DEFAULTS = Object.freeze({
 export const config = {
   base: new URL('../', import.meta.url), // where vitrine.js, widget/ and pkg/ live
   model: null,
+  tryOnModel: null,
   catalog: null,
   backend: DEFAULTS.backend,
   retentionDays: DEFAULTS.retentionDays,
@@ -33,6 +35,7 @@ export function configure(options = {}) {
   const merged = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
   if (!['auto', 'webgpu', 'cpu'].includes(merged.backend)) throw new Error(`backend must be auto, webgpu or cpu, not ${merged.backend}`);
   config.model = new URL(merged.model, document.baseURI).href;
+  config.tryOnModel = new URL(merged.tryOnModel, document.baseURI).href;
   config.catalog = merged.catalog ? new URL(merged.catalog, document.baseURI).href : null;
   config.backend = merged.backend;
   config.retentionDays = Number(merged.retentionDays) > 0 ? Number(merged.retentionDays) : DEFAULTS.retentionDays;

@@ -13,6 +13,14 @@ export function onProgress(fn) {
   return () => progressListeners.delete(fn);
 }
 
+let connection = null;
+
+/** The page's one worker, started on first use. */
+function worker(settings) {
+  connection ??= connect(settings);
+  return connection;
+}
+
 function connect(settings) {
   const worker = new Worker(new URL('./widget/worker.js', settings.base), { type: 'module' });
   const pending = new Map();
@@ -33,18 +41,20 @@ function connect(settings) {
     for (const call of pending.values()) call.reject(err);
     pending.clear();
   };
+  // Byte arrays among the arguments move to the worker instead of being copied.
   const call = (method, ...args) =>
     new Promise((resolve, reject) => {
       const id = next++;
       pending.set(id, { resolve, reject });
-      worker.postMessage({ id, method, args });
+      const transfer = args.filter((a) => a instanceof Uint8Array).map((a) => a.buffer);
+      worker.postMessage({ id, method, args }, transfer);
     });
   return { call };
 }
 
 async function load(settings) {
   const started = performance.now();
-  const { call } = connect(settings);
+  const { call } = worker(settings);
   const { backend, currency } = await call('load', { model: settings.model, catalog: settings.catalog, backend: settings.backend });
   const engine = {
     backend,
@@ -65,6 +75,25 @@ export function getEngine() {
     enginePromise = load(config);
   }
   return enginePromise;
+}
+
+let tryOnPromise = null;
+
+/** The try-on pipeline in the page's worker: `{backend, width, height, render(person, garment)}`. */
+export function getTryOn() {
+  if (!tryOnPromise) {
+    freeze();
+    tryOnPromise = (async () => {
+      const { call } = worker(config);
+      const info = await call('loadTryOn', { model: config.tryOnModel, backend: config.backend });
+      return { ...info, render: (person, garment) => call('render', person, garment) };
+    })();
+    // A failed load may be retried (e.g. after the network comes back).
+    tryOnPromise.catch(() => {
+      tryOnPromise = null;
+    });
+  }
+  return tryOnPromise;
 }
 
 let popularPromise = null;

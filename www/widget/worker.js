@@ -4,10 +4,12 @@
 // requests tagged with ids: {id, method, args} -> {id, ok, result | error}.
 // Download progress is posted as {type: 'progress', loaded, total}.
 
-import init, { Engine } from '../pkg/vitrine.js';
+import init, { Engine, TryOn } from '../pkg/vitrine.js';
 
 const CACHE = 'vitrine-weights-v1';
 let engine = null;
+let tryOn = null;
+let wasmReady = null;
 
 async function fetchOk(url) {
   const response = await fetch(url, { credentials: 'omit' });
@@ -64,15 +66,23 @@ async function loadCached(url, { sha256, bytes: expected }, progress = true) {
   return bytes;
 }
 
-async function load({ model, catalog, backend }) {
-  await init({ module_or_path: new URL('../pkg/vitrine_bg.wasm', import.meta.url) });
+function initWasm() {
+  wasmReady ??= init({ module_or_path: new URL('../pkg/vitrine_bg.wasm', import.meta.url) });
+  return wasmReady;
+}
+
+async function readCard(model) {
   const cardText = await (await fetchOk(model)).text();
-  let card;
   try {
-    card = JSON.parse(cardText);
+    return [cardText, JSON.parse(cardText)];
   } catch {
     throw new Error(`${model} is not a model card`);
   }
+}
+
+async function load({ model, catalog, backend }) {
+  await initWasm();
+  const [cardText, card] = await readCard(model);
   const side = card.bought_together;
   const [weights, catalogText, together] = await Promise.all([
     loadCached(new URL(card.weights?.file ?? '', model).href, card.weights ?? {}),
@@ -87,8 +97,27 @@ async function load({ model, catalog, backend }) {
   return { backend: engine.backend, currency: catalogText ? JSON.parse(catalogText).currency : 'USD' };
 }
 
+/** The try-on pipeline, loaded on the first "Try it on" (it shares the page's WebGPU device). */
+async function loadTryOn({ model, backend }) {
+  await initWasm();
+  const [cardText, card] = await readCard(model);
+  const weights = await loadCached(new URL(card.weights?.file ?? '', model).href, card.weights ?? {});
+  tryOn = await TryOn.load(cardText, weights, backend);
+  if (tryOn.fallbackReason) console.info('[vitrine] try-on uses the CPU:', tryOn.fallbackReason);
+  return { backend: tryOn.backend, width: tryOn.width, height: tryOn.height };
+}
+
+/** person, garment: RGBA bytes at the model's size; the render's pixels travel back without a copy. */
+async function render(person, garment) {
+  const started = performance.now();
+  const out = await tryOn.render(person, garment);
+  return { pixels: out.pixels, width: out.width, height: out.height, backend: out.backend, personConfidence: out.personConfidence, ms: performance.now() - started };
+}
+
 const methods = {
   load,
+  loadTryOn,
+  render,
   recommend: (history, k) => engine.recommend(history, k),
   popular: (k) => engine.popular(k),
   similar: (id, exclude, k) => engine.similar(id, exclude, k),
@@ -100,9 +129,10 @@ const methods = {
 self.onmessage = async ({ data: { id, method, args } }) => {
   try {
     if (!(method in methods)) throw new Error(`unknown method ${method}`);
-    if (method !== 'load' && !engine) throw new Error('the engine is not loaded');
+    if (method === 'render' && !tryOn) throw new Error('the try-on model is not loaded');
+    else if (!['load', 'loadTryOn', 'render'].includes(method) && !engine) throw new Error('the engine is not loaded');
     const result = await methods[method](...args);
-    postMessage({ id, ok: true, result });
+    postMessage({ id, ok: true, result }, result?.pixels ? [result.pixels.buffer] : []);
   } catch (err) {
     postMessage({ id, ok: false, error: { name: err?.name ?? 'Error', message: String(err?.message ?? err) } });
   }

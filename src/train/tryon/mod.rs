@@ -66,6 +66,9 @@ pub struct ValidationPoint {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct TryOnTrainState {
+    /// The command that started the run (a resumed or exported run keeps it).
+    #[serde(default)]
+    pub command: String,
     pub epoch: usize,
     /// Steps already done in the current epoch (a mid-epoch checkpoint).
     pub step_in_epoch: usize,
@@ -103,6 +106,7 @@ pub fn train_tryon(
     valid: &[TryOnSample],
     config: &TryOnTrainConfig,
     dir: &Path,
+    command: &str,
     on_progress: ProgressHook,
 ) -> anyhow::Result<TryOnOutcome> {
     let eval_device = Device::flex();
@@ -111,7 +115,7 @@ pub fn train_tryon(
     let store = Checkpoint::new(dir);
     let (mut model, mut optim, mut state) = match store.state::<TryOnTrainState>()? {
         Some(state) => (store.load_last(config.model.init(&device))?, store.load_optim(adam())?, state),
-        None => (config.model.init(&device), adam(), TryOnTrainState::default()),
+        None => (config.model.init(&device), adam(), TryOnTrainState { command: command.to_string(), ..Default::default() }),
     };
     let steps_per_epoch = train.len().div_ceil(config.batch_size);
     let log_every = 10usize;
