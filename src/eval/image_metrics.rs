@@ -153,7 +153,7 @@ mod tests {
         let b = noise(3 * h * w, 2);
         assert!(ssim(&a, &b, h, w) < 0.1);
         // A constant shift of 0.1 keeps structure: SSIM stays high but below 1.
-        let shifted: Vec<f32> = a.iter().map(|v| (v * 0.8 + 0.1)).collect();
+        let shifted: Vec<f32> = a.iter().map(|v| v * 0.8 + 0.1).collect();
         let s = ssim(&a, &shifted, h, w);
         assert!(s > 0.8 && s < 1.0, "{s}");
     }

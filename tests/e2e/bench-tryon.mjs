@@ -1,0 +1,47 @@
+// `node bench-tryon.mjs` (from scripts/bench.sh): the try-on rows of the
+// README's benchmark table: render latency at 192×256 in headless Chromium on
+// WebGPU and on the CPU path, model bytes, and native latency.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, SITE, launch, serve } from './harness.mjs';
+
+const CALLS = Number(process.env.BENCH_TRYON_CALLS ?? 10);
+
+async function measure(browser, origin, backend) {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${origin}/bench/tryon.html?backend=${backend}&calls=${CALLS}`);
+  await page.waitForFunction(() => window.benchResult, null, { timeout: 590_000 });
+  const r = await page.evaluate(() => window.benchResult);
+  if (r.error) throw new Error(r.error);
+  return r;
+}
+
+const server = await serve();
+const results = {};
+try {
+  const browser = await launch({ webgpu: true });
+  for (const backend of ['webgpu', 'cpu']) results[backend] = await measure(browser, server.origin, backend);
+  await browser.close();
+} finally {
+  server.close();
+}
+const apparel = JSON.parse(readFileSync(path.join(SITE, 'demo/apparel/apparel.json'), 'utf8'));
+const native = JSON.parse(
+  execFileSync(path.join(ROOT, 'target/release/vitrine'), [
+    'try-on', '--model', path.join(ROOT, 'models/synthetic-tryon.bpk'), '--repeat', String(CALLS),
+    '--person', path.join(SITE, 'demo/apparel', apparel.models[0]), '--garment', path.join(SITE, 'demo/apparel', apparel.garments[0].image),
+    '--out', path.join(ROOT, 'target/bench-tryon.png'),
+  ]).toString(),
+);
+const rows = [['try-on model', `synthetic-tryon, int8 weights ${(results.cpu.weights_bytes / 1e6).toFixed(2)} MB, ${results.cpu.size}`]];
+for (const b of ['webgpu', 'cpu']) {
+  const r = results[b];
+  const label = b === 'webgpu' ? 'WebGPU (SwiftShader)' : 'CPU (flex, wasm)';
+  rows.push([`try-on ${label}: first render`, `${r.first_render_ms.toFixed(0)} ms (backend used: ${r.backend})`]);
+  rows.push([`try-on ${label}: per render, median of ${CALLS}`, `${r.median_ms.toFixed(0)} ms`]);
+}
+rows.push([`try-on native (flex, 2 cores): per render, median of ${CALLS}`, `${native.median_ms.toFixed(0)} ms`]);
+console.log('| measure | value |\n|---|---|');
+for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+console.log(JSON.stringify({ results, native }));
