@@ -19,18 +19,7 @@ use vitrine::weights::sha256_hex;
 #[cfg(target_family = "wasm")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-macro_rules! engine_test {
-    ($name:ident, $body:block) => {
-        #[cfg(not(target_family = "wasm"))]
-        #[test]
-        fn $name() {
-            pollster::block_on(async $body)
-        }
-        #[cfg(target_family = "wasm")]
-        #[wasm_bindgen_test::wasm_bindgen_test]
-        async fn $name() $body
-    };
-}
+mod common;
 
 const CARD: &str = include_str!("fixtures/tiny-tryon.json");
 const WEIGHTS: &[u8] = include_bytes!("fixtures/tiny-tryon.bpk");

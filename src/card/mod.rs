@@ -111,10 +111,25 @@ pub struct TrainingInfo {
     pub burn_version: String,
 }
 
+/// Parse a card of any kind; `what` names it in the error ("model card", "try-on card").
+pub(crate) fn parse_card<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| VitrineError::InvalidCard(format!("not a Vitrine {what}: {e}")))
+}
+
+/// Checks every card shares: the format version and the weights digest.
+pub(crate) fn check_common(format: u32, weights: &WeightsInfo) -> Result<()> {
+    if format != CARD_FORMAT {
+        return Err(VitrineError::InvalidCard(format!("card format {format} is not the supported format {CARD_FORMAT}")));
+    }
+    if weights.sha256.len() != 64 || !weights.sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(VitrineError::InvalidCard("weights.sha256 is not a 64-digit hex digest".into()));
+    }
+    Ok(())
+}
+
 impl ModelCard {
     pub fn from_json(text: &str) -> Result<Self> {
-        let card: ModelCard =
-            serde_json::from_str(text).map_err(|e| VitrineError::InvalidCard(format!("not a Vitrine model card: {e}")))?;
+        let card: ModelCard = parse_card(text, "model card")?;
         card.validate()?;
         Ok(card)
     }
@@ -125,21 +140,13 @@ impl ModelCard {
 
     /// Internal consistency: the vocabulary fits the network and is unique.
     pub fn validate(&self) -> Result<()> {
-        if self.format != CARD_FORMAT {
-            return Err(VitrineError::InvalidCard(format!(
-                "card format {} is not the supported format {CARD_FORMAT}",
-                self.format
-            )));
-        }
+        check_common(self.format, &self.weights)?;
         if self.items.len() != self.config.num_items {
             return Err(VitrineError::InvalidCard(format!(
                 "card lists {} items but the network has {}",
                 self.items.len(),
                 self.config.num_items
             )));
-        }
-        if self.weights.sha256.len() != 64 || !self.weights.sha256.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(VitrineError::InvalidCard("weights.sha256 is not a 64-digit hex digest".into()));
         }
         self.vocab().map(|_| ())
     }

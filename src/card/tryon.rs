@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{TrainingInfo, WeightsInfo, CARD_FORMAT};
+use super::{check_common, parse_card, TrainingInfo, WeightsInfo};
 use crate::error::{Result, VitrineError};
 use crate::model::TryOnConfig;
 
@@ -44,8 +44,7 @@ pub struct TryOnDataInfo {
 
 impl TryOnCard {
     pub fn from_json(text: &str) -> Result<Self> {
-        let card: TryOnCard = serde_json::from_str(text)
-            .map_err(|e| VitrineError::InvalidCard(format!("not a Vitrine try-on card: {e}")))?;
+        let card: TryOnCard = parse_card(text, "try-on card")?;
         card.validate()?;
         Ok(card)
     }
@@ -55,9 +54,7 @@ impl TryOnCard {
     }
 
     pub fn validate(&self) -> Result<()> {
-        if self.format != CARD_FORMAT {
-            return Err(VitrineError::InvalidCard(format!("card format {} is not {CARD_FORMAT}", self.format)));
-        }
+        check_common(self.format, &self.weights)?;
         if self.task != "virtual-try-on" {
             return Err(VitrineError::InvalidCard(format!("card is for task {:?}, not virtual-try-on", self.task)));
         }
@@ -67,9 +64,6 @@ impl TryOnCard {
         };
         if !(divisible(&c.parser_widths, 2) && divisible(&c.warp_widths, 4) && divisible(&c.generator_widths, 2)) {
             return Err(VitrineError::InvalidCard(format!("image size {}×{} does not fit the networks' depths", c.width, c.height)));
-        }
-        if self.weights.sha256.len() != 64 || !self.weights.sha256.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(VitrineError::InvalidCard("weights.sha256 is not a 64-digit hex digest".into()));
         }
         Ok(())
     }
