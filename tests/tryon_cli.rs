@@ -86,3 +86,37 @@ fn corrupted_weights_and_non_images_are_refused_with_a_message() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("unusable image") && err.contains("p_0.jpg"), "{err}");
 }
+
+#[test]
+fn photos_without_labels_are_labelled_by_the_parser_then_train() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("shop");
+    for sub in ["image", "cloth", "cloth-mask"] {
+        std::fs::create_dir_all(data.join(sub)).unwrap();
+        for entry in std::fs::read_dir(Path::new(TRAIN).join(sub)).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), data.join(sub).join(entry.file_name())).unwrap();
+        }
+    }
+    std::fs::copy(Path::new(TRAIN).join("train_pairs.txt"), data.join("train_pairs.txt")).unwrap();
+    let model = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-tryon.bpk");
+    let out = vitrine(&["parse", "--model", model, "--data", data.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["labelled"], 8);
+    let labels = image::open(data.join("image-parse/000000_0.png")).unwrap().into_luma8();
+    assert_eq!(labels.dimensions(), (48, 64));
+    assert!(labels.pixels().all(|p| vitrine::model::tryon::parts::part_of_lip(p.0[0]).is_some()));
+    // A rerun keeps existing labels.
+    let out = vitrine(&["parse", "--model", model, "--data", data.to_str().unwrap()]);
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((line["labelled"].as_u64(), line["already_labelled"].as_u64()), (Some(0), Some(8)));
+    // And the folder now trains.
+    let out = vitrine(&[
+        "train-tryon", "--data", data.to_str().unwrap(), "--name", "s", "--models-dir", dir.path().to_str().unwrap(),
+        "--work-dir", dir.path().join("run").to_str().unwrap(), "--height", "64", "--width", "48", "--parser-widths", "8,16",
+        "--warp-widths", "8,16", "--generator-widths", "8,16", "--epochs", "1", "--validation-every", "4", "--batch-size", "2",
+        "--min-coverage", "0",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

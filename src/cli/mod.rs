@@ -10,6 +10,7 @@ mod together_cmd;
 mod train_cmd;
 mod tryon_card;
 mod tryon_cmd;
+mod tryon_parse_cmd;
 mod tryon_eval_cmd;
 mod tryon_train_cmd;
 
@@ -38,6 +39,8 @@ enum Commands {
     TrainTryon(tryon_train_cmd::TrainTryOnArgs),
     /// Evaluate a try-on model on paired test data (prints one JSON line) and write a PNG grid of unpaired renders.
     EvalTryon(tryon_eval_cmd::EvalTryOnArgs),
+    /// Label people's body parts with a trained try-on model's parser (for training folders without labels).
+    Parse(tryon_parse_cmd::ParseArgs),
     /// Dress one photo in one garment natively and write the render as a PNG (a quick manual check).
     TryOn(tryon_cmd::TryOnArgs),
     /// Time recommend() natively on the CPU (median over many calls); prints one JSON line.
@@ -55,6 +58,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Commands::TrainTryon(args) => tryon_train_cmd::run(args),
         Commands::EvalTryon(args) => tryon_eval_cmd::run(args),
         Commands::TryOn(args) => tryon_cmd::run(args),
+        Commands::Parse(args) => tryon_parse_cmd::run(args),
     }
 }
 

@@ -38,6 +38,21 @@ pub fn part_of_lip(lip: u8) -> Option<u8> {
     } as u8)
 }
 
+/// The LIP id written for a predicted part (the inverse of [`part_of_lip`] on
+/// the ids this data uses; both arms become 14, legs and shoes 16).
+pub fn lip_of_part(part: usize) -> u8 {
+    match part {
+        HAIR => 2,
+        FACE => 13,
+        UPPER_CLOTHES => 5,
+        TORSO_SKIN => 10,
+        ARMS => 14,
+        PANTS => 9,
+        LEGS => 16,
+        _ => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +66,8 @@ mod tests {
         assert_eq!(part_of_lip(14), part_of_lip(15));
         assert_eq!(part_of_lip(200), None);
         assert!(REPLACED.iter().all(|p| !KEPT.contains(p)));
+        for part in 0..NUM_PARTS {
+            assert_eq!(part_of_lip(lip_of_part(part)), Some(part as u8), "part {part} survives a round trip");
+        }
     }
 }
