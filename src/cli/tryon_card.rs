@@ -98,7 +98,11 @@ pub fn write_tryon_model(
             best_epoch: state.best_epoch,
             seed: config.seed,
             hardware: hardware(),
-            backend: "burn 0.22.1 flex (CPU), autodiff".into(),
+            backend: if state.backends.len() > 1 {
+                format!("{}; {}", super::tryon_train_cmd::backend_description(&args.backend), state.backends.join(", "))
+            } else {
+                super::tryon_train_cmd::backend_description(&args.backend)
+            },
             loss: "parser cross-entropy + L1 of the result inside the agnostic region + warp L1 (garment pixels and mask inside the true garment region)".into(),
             optimizer: "Adam".into(),
             batch_size: config.batch_size,

@@ -60,6 +60,10 @@ pub struct TrainTryOnArgs {
     /// Say in the card that this export is an interim one, stopped before the run's planned epochs.
     #[arg(long)]
     pub interim_of: Option<usize>,
+    /// Compute backend for training: flex (pure Rust, always there) or tch
+    /// (libtorch CPU; only in a binary built with `--features tch`, see scripts/build-tch.sh).
+    #[arg(long, default_value = "flex")]
+    pub backend: String,
     /// Validation garment coverage an epoch needs to be kept as the best (0 in tiny tests).
     #[arg(long, default_value_t = 0.95)]
     pub min_coverage: f64,
@@ -90,7 +94,8 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
     anyhow::ensure!(!train.is_empty() && !valid.is_empty(), "need at least {} pairs (validation takes every {}th)", args.validation_every, args.validation_every);
     eprintln!("{} training pairs, {} validation pairs; run directory {}", train.len(), valid.len(), work_dir.display());
 
-    let outcome = train_tryon(&train, &valid, &config, &work_dir, &super::command_line(), &mut |state, report| match report {
+    let device = training_device(&args.backend)?;
+    let outcome = train_tryon(&train, &valid, &config, &work_dir, &super::command_line(), device, &args.backend, &mut |state, report| match report {
         None => {
             if let Some(p) = state.losses.last() {
                 println!(
@@ -110,4 +115,23 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
         ),
     })?;
     write_tryon_model(&args, &config, &work_dir, outcome, valid.len(), train.len())
+}
+
+fn training_device(name: &str) -> anyhow::Result<burn::prelude::Device> {
+    match name {
+        "flex" => Ok(burn::prelude::Device::flex()),
+        #[cfg(feature = "tch")]
+        "tch" => Ok(burn::prelude::Device::libtorch()),
+        #[cfg(not(feature = "tch"))]
+        "tch" => anyhow::bail!("this vitrine was built without libtorch: use scripts/build-tch.sh and target/tch/release/vitrine"),
+        other => anyhow::bail!("unknown backend {other:?}: flex or tch"),
+    }
+}
+
+/// What the card says the run trained on.
+pub fn backend_description(name: &str) -> String {
+    match name {
+        "tch" => "burn 0.22.1 tch (libtorch 2.9.0 CPU kernels), autodiff".into(),
+        _ => "burn 0.22.1 flex (CPU), autodiff".into(),
+    }
 }

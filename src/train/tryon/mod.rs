@@ -69,6 +69,9 @@ pub struct TryOnTrainState {
     /// The command that started the run (a resumed or exported run keeps it).
     #[serde(default)]
     pub command: String,
+    /// "from epoch E (step S): BACKEND", one entry per start or resume.
+    #[serde(default)]
+    pub backends: Vec<String>,
     pub epoch: usize,
     /// Steps already done in the current epoch (a mid-epoch checkpoint).
     pub step_in_epoch: usize,
@@ -101,15 +104,19 @@ fn adam() -> burn::optim::ModuleOptimizer {
 pub type ProgressHook<'a> = &'a mut dyn FnMut(&TryOnTrainState, Option<&TryOnReport>);
 
 /// Train (or resume from `dir`); returns the best model by validation SSIM.
+/// `base`: the device to train on (flex, or libtorch with the `tch` feature);
+/// validation runs there too.
 pub fn train_tryon(
     train: &[TryOnSample],
     valid: &[TryOnSample],
     config: &TryOnTrainConfig,
     dir: &Path,
     command: &str,
+    base: Device,
+    backend: &str,
     on_progress: ProgressHook,
 ) -> anyhow::Result<TryOnOutcome> {
-    let eval_device = Device::flex();
+    let eval_device = base;
     let device = eval_device.clone().autodiff();
     device.seed(config.seed);
     let store = Checkpoint::new(dir);
@@ -117,6 +124,7 @@ pub fn train_tryon(
         Some(state) => (store.load_last(config.model.init(&device))?, store.load_optim(adam())?, state),
         None => (config.model.init(&device), adam(), TryOnTrainState { command: command.to_string(), ..Default::default() }),
     };
+    state.backends.push(format!("from epoch {} (step {}): {backend}", state.epoch + 1, state.steps));
     let steps_per_epoch = train.len().div_ceil(config.batch_size);
     let log_every = 10usize;
     let (mut sums, mut since_log) = ([0f64; 3], 0usize);
@@ -187,6 +195,6 @@ pub fn train_tryon(
     let best = store.file("best.bpk");
     anyhow::ensure!(best.exists(), "no epoch reached {} validation garment coverage; train longer", config.min_coverage);
     let bytes = std::fs::read(best)?;
-    let best = crate::weights::load_tryon(&config.model, &bytes, &eval_device)?;
+    let best = crate::weights::load_tryon(&config.model, &bytes, &Device::flex())?;
     Ok(TryOnOutcome { model: best, state })
 }
