@@ -1,6 +1,7 @@
 //! Command-line definition and dispatch. Each command lives in its own module
 //! and takes its parsed `…Args`.
 
+mod bench_backends_cmd;
 mod bench_cmd;
 mod catalog_cmd;
 mod eval_cmd;
@@ -43,6 +44,8 @@ enum Commands {
     Parse(tryon_parse_cmd::ParseArgs),
     /// Dress one photo in one garment natively and write the render as a PNG (a quick manual check).
     TryOn(tryon_cmd::TryOnArgs),
+    /// Time a try-on training step and forward pass on each CPU backend compiled in; prints a table.
+    BenchBackends(bench_backends_cmd::BenchBackendsArgs),
     /// Time recommend() natively on the CPU (median over many calls); prints one JSON line.
     BenchRecommend(bench_cmd::BenchArgs),
 }
@@ -54,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Commands::Catalog(args) => catalog_cmd::run(args),
         Commands::Recommend(args) => recommend_cmd::run(args),
         Commands::BenchRecommend(args) => bench_cmd::run(args),
+        Commands::BenchBackends(args) => bench_backends_cmd::run(args),
         Commands::BoughtTogether(args) => together_cmd::run(args),
         Commands::TrainTryon(args) => tryon_train_cmd::run(args),
         Commands::EvalTryon(args) => tryon_eval_cmd::run(args),
