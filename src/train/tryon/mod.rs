@@ -124,7 +124,9 @@ pub fn train_tryon(
         Some(state) => (store.load_last(config.model.init(&device))?, store.load_optim(adam())?, state),
         None => (config.model.init(&device), adam(), TryOnTrainState { command: command.to_string(), ..Default::default() }),
     };
-    state.backends.push(format!("from epoch {} (step {}): {backend}", state.epoch + 1, state.steps));
+    if state.epoch < config.max_epochs {
+        state.backends.push(format!("from epoch {} (step {}): {backend}", state.epoch + 1, state.steps));
+    }
     let steps_per_epoch = train.len().div_ceil(config.batch_size);
     let log_every = 10usize;
     let (mut sums, mut since_log) = ([0f64; 3], 0usize);
