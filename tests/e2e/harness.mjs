@@ -37,3 +37,28 @@ export async function launch({ webgpu = true } = {}) {
     args: webgpu ? [...BASE_ARGS, '--enable-unsafe-webgpu'] : BASE_ARGS,
   });
 }
+
+/** Serve the site, run `body(origin)`, print a failure, exit 0 or 1. */
+export async function main(body) {
+  const server = await serve();
+  let failed = false;
+  try {
+    await body(server.origin);
+  } catch (err) {
+    failed = true;
+    console.error('not ok -', err);
+  } finally {
+    server.close();
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+/** A browser for the length of `fn(browser)`. */
+export async function withBrowser(options, fn) {
+  const browser = await launch(options);
+  try {
+    return await fn(browser);
+  } finally {
+    await browser.close();
+  }
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { ROOT, SITE, launch, serve } from './harness.mjs';
+import { ROOT, SITE, main, withBrowser } from './harness.mjs';
 
 const SHOTS = path.join(ROOT, 'target/e2e');
 mkdirSync(SHOTS, { recursive: true });
@@ -155,26 +155,15 @@ async function badPhotos(browser, origin) {
   await context.close();
 }
 
-const server = await serve();
-let failed = false;
-try {
+await main(async (origin) => {
   for (const [label, webgpu] of [['webgpu', true], ['cpu', false]]) {
-    const browser = await launch({ webgpu });
-    try {
-      await fittingRoom(browser, server.origin, label);
+    await withBrowser({ webgpu }, async (browser) => {
+      await fittingRoom(browser, origin, label);
       console.log(`ok - fitting room on ${label}: render, toggle, save, privacy`);
       if (!webgpu) {
-        await badPhotos(browser, server.origin);
+        await badPhotos(browser, origin);
         console.log('ok - bad photos: not an image, 10,000×10,000, landscape');
       }
-    } finally {
-      await browser.close();
-    }
+    });
   }
-} catch (err) {
-  failed = true;
-  console.error('not ok -', err);
-} finally {
-  server.close();
-}
-process.exit(failed ? 1 : 0);
+});

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, SITE, launch, serve } from './harness.mjs';
+import { ROOT, SITE, main, withBrowser } from './harness.mjs';
 
 const SHOTS = path.join(ROOT, 'target/e2e');
 mkdirSync(SHOTS, { recursive: true });
@@ -258,33 +258,22 @@ async function blankPage(browser, origin) {
   await context.close();
 }
 
-const server = await serve();
-let failed = false;
-try {
+await main(async (origin) => {
   for (const [label, webgpu, want] of [['webgpu', true, 'webgpu'], ['cpu', false, 'cpu']]) {
-    const browser = await launch({ webgpu });
-    try {
-      const backend = await shoppingSession(browser, server.origin, label);
+    await withBrowser({ webgpu }, async (browser) => {
+      const backend = await shoppingSession(browser, origin, label);
       assert.equal(backend, want, `backend with webgpu=${webgpu}`);
       console.log(`ok - shopping session on ${backend}`);
       if (!webgpu) {
-        await hostileCatalog(browser, server.origin);
+        await hostileCatalog(browser, origin);
         console.log('ok - hostile catalog strings are rendered as text');
-        await blankPage(browser, server.origin);
+        await blankPage(browser, origin);
         console.log('ok - blank page: ES-module init, strings, card template');
-        await lazyStart(browser, server.origin);
+        await lazyStart(browser, origin);
         console.log('ok - placements start the model only when scrolled into view');
-        await brokenModel(browser, server.origin);
+        await brokenModel(browser, origin);
         console.log('ok - a corrupted model falls back to popular items with one console error');
       }
-    } finally {
-      await browser.close();
-    }
+    });
   }
-} catch (err) {
-  failed = true;
-  console.error('not ok -', err);
-} finally {
-  server.close();
-}
-process.exit(failed ? 1 : 0);
+});

@@ -1,18 +1,13 @@
 // Benchmark page: load a model the way the widget does (fetch card and
 // weights, decode, warm up) and time the first recommendation and many more.
 // Query: ?model=../models/amazon-beauty.json&backend=webgpu|cpu&calls=200
-const params = new URLSearchParams(location.search);
-const modelUrl = new URL(params.get('model') ?? '../models/amazon-beauty.json', location.href);
-const backend = params.get('backend') ?? 'auto';
-const calls = Number(params.get('calls') ?? 200);
+import { benchParams, loadModel, publish } from './load.js';
+
+const { modelUrl, backend, calls } = benchParams('../models/amazon-beauty.json', 200);
 
 async function run() {
   const t0 = performance.now();
-  const wasm = await import('../pkg/vitrine.js');
-  await wasm.default({ module_or_path: new URL('../pkg/vitrine_bg.wasm', import.meta.url) });
-  const cardText = await (await fetch(modelUrl)).text();
-  const card = JSON.parse(cardText);
-  const weights = new Uint8Array(await (await fetch(new URL(card.weights.file, modelUrl))).arrayBuffer());
+  const { wasm, cardText, card, weights } = await loadModel(modelUrl);
   const tFetched = performance.now();
   const engine = await wasm.Engine.load(cardText, weights, backend);
   await engine.warmUp();
@@ -40,13 +35,4 @@ async function run() {
   };
 }
 
-run().then(
-  (result) => {
-    window.benchResult = result;
-    document.getElementById('out').textContent = JSON.stringify(result, null, 2);
-  },
-  (err) => {
-    window.benchResult = { error: String(err) };
-    document.getElementById('out').textContent = String(err);
-  },
-);
+publish(run());

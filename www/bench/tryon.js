@@ -2,19 +2,13 @@
 // time renders of a sample model and garment at the model's size (192×256).
 // Query: ?model=../models/synthetic-tryon.json&backend=webgpu|cpu&calls=10
 import { garmentPixels, photoPixels } from '../widget/photo.js';
+import { benchParams, loadModel, publish } from './load.js';
 
-const params = new URLSearchParams(location.search);
-const modelUrl = new URL(params.get('model') ?? '../models/synthetic-tryon.json', location.href);
-const backend = params.get('backend') ?? 'auto';
-const calls = Number(params.get('calls') ?? 10);
+const { modelUrl, backend, calls } = benchParams('../models/synthetic-tryon.json', 10);
 
 async function run() {
   const t0 = performance.now();
-  const wasm = await import('../pkg/vitrine.js');
-  await wasm.default({ module_or_path: new URL('../pkg/vitrine_bg.wasm', import.meta.url) });
-  const cardText = await (await fetch(modelUrl)).text();
-  const card = JSON.parse(cardText);
-  const weights = new Uint8Array(await (await fetch(new URL(card.weights.file, modelUrl))).arrayBuffer());
+  const { wasm, cardText, weights } = await loadModel(modelUrl);
   const tryOn = await wasm.TryOn.load(cardText, weights, backend);
   const { garments, models } = await (await fetch('../demo/apparel/apparel.json')).json();
   const blob = async (name) => (await fetch(`../demo/apparel/${name}`)).blob();
@@ -42,13 +36,4 @@ async function run() {
   };
 }
 
-run().then(
-  (result) => {
-    window.benchResult = result;
-    document.getElementById('out').textContent = JSON.stringify(result, null, 2);
-  },
-  (err) => {
-    window.benchResult = { error: String(err) };
-    document.getElementById('out').textContent = String(err);
-  },
-);
+publish(run());
