@@ -104,7 +104,7 @@ pub fn write_tryon_model(
                 super::tryon_train_cmd::backend_description(&args.backend)
             },
             loss: "parser cross-entropy + L1 of the result inside the agnostic region + warp L1 (garment pixels and mask inside the true garment region)".into(),
-            optimizer: "Adam".into(),
+            optimizer: format!("Adam, learning rate {} with cosine decay to {}x over {} epochs", config.learning_rate, config.final_lr_fraction, config.max_epochs),
             batch_size: config.batch_size,
             learning_rate: config.learning_rate,
             examples_per_second: (state.steps * config.batch_size) as f64 / state.train_seconds.max(1e-9),

@@ -51,6 +51,9 @@ pub struct TrainTryOnArgs {
     pub batch_size: usize,
     #[arg(long, default_value_t = 1e-3)]
     pub lr: f64,
+    /// The learning rate decays (cosine) to this fraction of --lr by the last epoch.
+    #[arg(long, default_value_t = 0.05)]
+    pub final_lr_fraction: f64,
     #[arg(long, default_value_t = 20)]
     pub validation_every: usize,
     #[arg(long, default_value_t = 100)]
@@ -81,6 +84,7 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
         .with_max_epochs(args.epochs)
         .with_batch_size(args.batch_size)
         .with_learning_rate(args.lr)
+        .with_final_lr_fraction(args.final_lr_fraction)
         .with_validation_every(args.validation_every)
         .with_checkpoint_steps(args.checkpoint_steps)
         .with_seed(args.seed)

@@ -31,6 +31,10 @@ pub struct TryOnTrainConfig {
     pub batch_size: usize,
     #[config(default = 1e-3)]
     pub learning_rate: f64,
+    /// Cosine decay of the learning rate over `max_epochs`, down to this
+    /// fraction of it (1 = constant).
+    #[config(default = 0.05)]
+    pub final_lr_fraction: f64,
     /// Every `validation_every`-th training pair is held out for model selection.
     #[config(default = 20)]
     pub validation_every: usize,
@@ -97,6 +101,12 @@ pub fn hold_out(samples: Vec<TryOnSample>, every: usize) -> (Vec<TryOnSample>, V
     (train, valid)
 }
 
+/// Cosine schedule: `learning_rate` at the start, `final_lr_fraction` of it at the end.
+fn learning_rate(config: &TryOnTrainConfig, progress: f64) -> f64 {
+    let f = config.final_lr_fraction;
+    config.learning_rate * (f + (1.0 - f) * 0.5 * (1.0 + (std::f64::consts::PI * progress.clamp(0.0, 1.0)).cos()))
+}
+
 fn adam() -> burn::optim::ModuleOptimizer {
     AdamConfig::new().init()
 }
@@ -125,7 +135,14 @@ pub fn train_tryon(
         None => (config.model.init(&device), adam(), TryOnTrainState { command: command.to_string(), ..Default::default() }),
     };
     if state.epoch < config.max_epochs {
-        state.backends.push(format!("from epoch {} (step {}): {backend}", state.epoch + 1, state.steps));
+        state.backends.push(format!(
+            "from epoch {} (step {}): {backend}, lr {} cosine to {}x over {} epochs",
+            state.epoch + 1,
+            state.steps,
+            config.learning_rate,
+            config.final_lr_fraction,
+            config.max_epochs
+        ));
     }
     let steps_per_epoch = train.len().div_ceil(config.batch_size);
     let log_every = 10usize;
@@ -150,7 +167,8 @@ pub fn train_tryon(
             }
             since_log += 1;
             let grads = GradientsParams::from_grads(total.backward(), &model);
-            model = optim.step(config.learning_rate, model, grads);
+            let progress = (state.epoch as f64 + step as f64 / steps_per_epoch as f64) / config.max_epochs as f64;
+            model = optim.step(learning_rate(config, progress), model, grads);
             state.steps += 1;
             state.step_in_epoch = step + 1;
 
@@ -199,4 +217,18 @@ pub fn train_tryon(
     let bytes = std::fs::read(best)?;
     let best = crate::weights::load_tryon(&config.model, &bytes, &Device::flex())?;
     Ok(TryOnOutcome { model: best, state })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cosine_schedule_runs_from_the_rate_to_its_final_fraction() {
+        let config = TryOnTrainConfig::new(TryOnConfig::new()).with_learning_rate(1e-3).with_final_lr_fraction(0.1);
+        assert!((learning_rate(&config, 0.0) - 1e-3).abs() < 1e-12);
+        assert!((learning_rate(&config, 0.5) - 0.55e-3).abs() < 1e-12);
+        assert!((learning_rate(&config, 1.0) - 1e-4).abs() < 1e-12);
+        assert!((learning_rate(&config, 2.0) - 1e-4).abs() < 1e-12, "clamped after the last epoch");
+    }
 }
