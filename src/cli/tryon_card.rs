@@ -85,8 +85,14 @@ pub fn write_tryon_model(
             preprocessing: format!("validation = every {}th training pair; horizontal flips (person, garment and labels together)", args.validation_every),
         },
         protocol: PROTOCOL.into(),
-        notes: args.interim_of.map(|planned| {
-            format!("Interim export: the best of the first {} epochs of a run planned for {planned}; the run goes on (rerun the training command to resume it).", state.epoch)
+        notes: (args.export_only && state.epoch < config.max_epochs).then(|| {
+            format!(
+                "Interim export: the best of the first {} epochs (epoch {}) of a run planned for {}; the run goes on (rerun the training command to resume it). Training segments: {}.",
+                state.epoch,
+                state.best_epoch,
+                config.max_epochs,
+                state.backends.join("; ")
+            )
         }),
         person_threshold: PERSON_THRESHOLD,
         metrics,
@@ -98,10 +104,10 @@ pub fn write_tryon_model(
             best_epoch: state.best_epoch,
             seed: config.seed,
             hardware: hardware(),
-            backend: if state.backends.len() > 1 {
-                format!("{}; {}", super::tryon_train_cmd::backend_description(&args.backend), state.backends.join(", "))
-            } else {
+            backend: if state.backends.is_empty() {
                 super::tryon_train_cmd::backend_description(&args.backend)
+            } else {
+                format!("burn 0.22.1 with autodiff (flex = pure-Rust CPU, tch = libtorch 2.9.0 CPU kernels): {}", state.backends.join("; "))
             },
             loss: "parser cross-entropy + L1 of the result inside the agnostic region + warp L1 (garment pixels and mask inside the true garment region)".into(),
             optimizer: format!("Adam, learning rate {} with cosine decay to {}x over {} epochs", config.learning_rate, config.final_lr_fraction, config.max_epochs),

@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Args;
 use vitrine::data::tryon::load_pairs;
 use vitrine::model::TryOnConfig;
-use vitrine::train::tryon::{hold_out, train_tryon, TryOnTrainConfig};
+use vitrine::train::tryon::{hold_out, load_run, train_tryon, TryOnTrainConfig};
 
 use super::tryon_card::write_tryon_model;
 
@@ -60,9 +60,10 @@ pub struct TrainTryOnArgs {
     pub checkpoint_steps: usize,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Say in the card that this export is an interim one, stopped before the run's planned epochs.
+    /// Do not train: export the run directory's best model so far (weights, card,
+    /// curves), marked in the card as an interim export of the planned epochs.
     #[arg(long)]
-    pub interim_of: Option<usize>,
+    pub export_only: bool,
     /// Compute backend for training: flex (pure Rust, always there) or tch
     /// (libtorch CPU; only in a binary built with `--features tch`, see scripts/build-tch.sh).
     #[arg(long, default_value = "flex")]
@@ -99,6 +100,10 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
     eprintln!("{} training pairs, {} validation pairs; run directory {}", train.len(), valid.len(), work_dir.display());
 
     let device = training_device(&args.backend)?;
+    if args.export_only {
+        let outcome = load_run(&config, &work_dir)?;
+        return write_tryon_model(&args, &config, &work_dir, outcome, valid.len(), train.len());
+    }
     let outcome = train_tryon(&train, &valid, &config, &work_dir, &super::command_line(), device, &args.backend, &mut |state, report| match report {
         None => {
             if let Some(p) = state.losses.last() {

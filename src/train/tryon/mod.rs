@@ -212,11 +212,22 @@ pub fn train_tryon(
         store.save(&model, &optim, &state)?;
         on_progress(&state, Some(&report));
     }
-    let best = store.file("best.bpk");
+    finished(config, dir, state)
+}
+
+/// The best model and the state of a run directory, without training further
+/// (an interim export while the run goes on).
+pub fn load_run(config: &TryOnTrainConfig, dir: &Path) -> anyhow::Result<TryOnOutcome> {
+    let state = Checkpoint::new(dir).state::<TryOnTrainState>()?.ok_or_else(|| anyhow::anyhow!("no checkpoint in {}", dir.display()))?;
+    finished(config, dir, state)
+}
+
+fn finished(config: &TryOnTrainConfig, dir: &Path, state: TryOnTrainState) -> anyhow::Result<TryOnOutcome> {
+    let best = Checkpoint::new(dir).file("best.bpk");
     anyhow::ensure!(best.exists(), "no epoch reached {} validation garment coverage; train longer", config.min_coverage);
     let bytes = std::fs::read(best)?;
-    let best = crate::weights::load_tryon(&config.model, &bytes, &Device::flex())?;
-    Ok(TryOnOutcome { model: best, state })
+    let model = crate::weights::load_tryon(&config.model, &bytes, &Device::flex())?;
+    Ok(TryOnOutcome { model, state })
 }
 
 #[cfg(test)]
