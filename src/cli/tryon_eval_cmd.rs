@@ -9,7 +9,7 @@ use clap::Args;
 use image::{Rgb, RgbImage};
 use vitrine::card::TryOnCard;
 use vitrine::data::garment_mask::garment_mask;
-use vitrine::data::pixels::Pixels;
+use vitrine::data::pixels::{planes_to_tensor, rgba_from_planes, Pixels};
 use vitrine::data::tryon::{load_pairs, read_image, read_pairs};
 use vitrine::engine::{BackendChoice, TryOnEngine};
 use vitrine::eval::tryon::evaluate_tryon;
@@ -36,7 +36,8 @@ pub struct EvalTryOnArgs {
     /// Unpaired rows in the grid.
     #[arg(long, default_value_t = 6)]
     pub grid_rows: usize,
-    /// Extra people for the grid, dressed in the first unpaired garments.
+    /// Extra people for the grid, dressed in the first unpaired garments (rendered even
+    /// when the person check refuses them; the JSON line lists those).
     #[arg(long, default_value = "www/demo/tryon/astronaut.jpg")]
     pub extra_person: Vec<PathBuf>,
     /// Evaluate only the first N pairs (quick checks).
@@ -63,13 +64,16 @@ pub fn run(args: EvalTryOnArgs) -> anyhow::Result<()> {
     let mut out = serde_json::to_value(&report)?;
     out["model"] = args.model.display().to_string().into();
     out["grid"] = args.grid.display().to_string().into();
-    write_grid(&args, &card, bytes, h, w)?;
+    out["grid_refused_by_person_check"] = write_grid(&args, &card, &model, bytes, h, w)?.into();
     println!("{out}");
     Ok(())
 }
 
 /// Rows of (person, garment, render): unpaired test pairs, then the extra people.
-fn write_grid(args: &EvalTryOnArgs, card: &TryOnCard, bytes: Vec<u8>, h: usize, w: usize) -> anyhow::Result<()> {
+/// Rows the engine refused (e.g. "no person") are still rendered, with the
+/// check bypassed, so the grid shows what the model makes of them; their
+/// names and reasons are returned (and printed in the JSON line).
+fn write_grid(args: &EvalTryOnArgs, card: &TryOnCard, model: &TryOn, bytes: Vec<u8>, h: usize, w: usize) -> anyhow::Result<Vec<String>> {
     let engine = pollster::block_on(TryOnEngine::load(&card.to_json(), bytes, BackendChoice::Cpu))?;
     let unpaired = read_pairs(&args.data.join(&args.unpaired))?;
     let mut rows: Vec<(String, Pixels, Pixels)> = Vec::new();
@@ -85,14 +89,19 @@ fn write_grid(args: &EvalTryOnArgs, card: &TryOnCard, bytes: Vec<u8>, h: usize, 
         rows.push((path.display().to_string(), read_image(path, h, w, false)?, read_image(&args.data.join("cloth").join(garment), h, w, false)?));
     }
     let mut grid = RgbImage::from_pixel((3 * w + 8) as u32, (rows.len() * (h + 4)) as u32, Rgb([255, 255, 255]));
+    let mut refused = Vec::new();
     for (r, (name, person, garment)) in rows.iter().enumerate() {
         // The garment mask is computed from the product photo, as the catalog tooling does.
         let mask = garment_mask(garment)?;
         let render = match pollster::block_on(engine.render(person, garment, Some(&mask))) {
             Ok(render) => render.rgba,
             Err(e) => {
-                eprintln!("{name}: {e}");
-                vec![200; h * w * 4]
+                refused.push(format!("{name}: {e}"));
+                let device = Device::flex();
+                let tensor = |p: &Pixels, planes: Vec<f32>, c| planes_to_tensor(vec![planes], c, p.height, p.width, &device);
+                let out = model.forward(tensor(person, person.rgb_planes(), 3), tensor(garment, garment.rgb_planes(), 3), tensor(&mask, mask.mask_plane(), 1));
+                let planes: Vec<f32> = out.image.into_data().convert::<f32>().try_into_vec::<f32>().map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                rgba_from_planes(&planes, h, w)
             }
         };
         let y0 = r * (h + 4);
@@ -105,7 +114,7 @@ fn write_grid(args: &EvalTryOnArgs, card: &TryOnCard, bytes: Vec<u8>, h: usize, 
         std::fs::create_dir_all(dir)?;
     }
     grid.save(&args.grid).with_context(|| format!("writing {}", args.grid.display()))?;
-    Ok(())
+    Ok(refused)
 }
 
 fn blit(grid: &mut RgbImage, data: &[u8], channels: usize, x0: usize, y0: usize, w: usize, h: usize) {
