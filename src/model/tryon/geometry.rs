@@ -63,19 +63,31 @@ pub fn moments(mask: &Tensor<4>) -> [Tensor<4>; 4] {
     [cx, cy, sx, sy]
 }
 
-/// Sampling grid [N, h, w, 2] that maps the garment's mask moments onto the
-/// target region's: output pixel p samples the garment at
-/// c_garment + (p - c_target) · s_garment / s_target.
-pub fn alignment_grid(garment_mask: &Tensor<4>, target: &Tensor<4>, h: usize, w: usize) -> Tensor<4> {
-    let [n, _, _, _] = garment_mask.dims();
-    let [gcx, gcy, gsx, gsy] = moments(garment_mask);
-    let [tcx, tcy, tsx, tsy] = moments(target);
-    let (xs, ys) = coordinates(h, w, &garment_mask.device());
-    let x = (xs - tcx) * (gsx / tsx) + gcx; // [N, 1, 1, w]
-    let y = (ys - tcy) * (gsy / tsy) + gcy; // [N, 1, h, 1]
-    let x = x.expand([n, 1, h, w]);
-    let y = y.expand([n, 1, h, w]);
-    Tensor::cat(vec![x, y], 1).permute([0, 2, 3, 1])
+/// The moment alignment of a garment mask onto a target region: output
+/// pixel p samples the garment at c_garment + (p - c_target) · s_garment / s_target.
+/// The moments are taken once; [`Alignment::grid`] then serves any resolution.
+pub struct Alignment {
+    garment: [Tensor<4>; 4],
+    target: [Tensor<4>; 4],
+}
+
+impl Alignment {
+    pub fn new(garment_mask: &Tensor<4>, target: &Tensor<4>) -> Self {
+        Self { garment: moments(garment_mask), target: moments(target) }
+    }
+
+    /// Sampling grid [N, h, w, 2].
+    pub fn grid(&self, h: usize, w: usize) -> Tensor<4> {
+        let [gcx, gcy, gsx, gsy] = self.garment.clone();
+        let [tcx, tcy, tsx, tsy] = self.target.clone();
+        let [n, _, _, _] = gcx.dims();
+        let (xs, ys) = coordinates(h, w, &gcx.device());
+        let x = (xs - tcx) * (gsx / tsx) + gcx; // [N, 1, 1, w]
+        let y = (ys - tcy) * (gsy / tsy) + gcy; // [N, 1, h, 1]
+        let x = x.expand([n, 1, h, w]);
+        let y = y.expand([n, 1, h, w]);
+        Tensor::cat(vec![x, y], 1).permute([0, 2, 3, 1])
+    }
 }
 
 /// Bilinear sampling with zeros outside the source (grid_sample semantics:
@@ -170,7 +182,7 @@ mod tests {
         };
         let garment = square(4, 12, 4, 12);
         let target = square(0, 4, 0, 4);
-        let warped = sample(garment.clone(), alignment_grid(&garment, &target, h, w));
+        let warped = sample(garment.clone(), Alignment::new(&garment, &target).grid(h, w));
         let got: Vec<f32> = warped.into_data().try_into_vec::<f32>().unwrap();
         let inside: f32 = (0..4).flat_map(|y| (0..4).map(move |x| (y, x))).map(|(y, x)| got[y * w + x]).sum();
         let total: f32 = got.iter().sum();

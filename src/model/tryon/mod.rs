@@ -24,7 +24,7 @@ use burn::tensor::activation::{sigmoid, softmax};
 use burn::tensor::module::{avg_pool2d, interpolate};
 use burn::tensor::ops::{AvgPoolOptions, InterpolateMode, InterpolateOptions};
 
-use geometry::{agnostic_image, agnostic_mask, alignment_grid, parts_sum, sample};
+use geometry::{agnostic_image, agnostic_mask, parts_sum, sample, Alignment};
 use parts::{ARMS, NUM_PARTS, UPPER_CLOTHES};
 pub use unet::{UNet, UNetConfig};
 
@@ -142,11 +142,12 @@ impl TryOn {
         // Warp: moment alignment, then a learned correction at quarter resolution.
         let (qh, qw) = (h / 4, w / 4);
         let garment_layer = Tensor::cat(vec![garment.clone() * garment_mask.clone(), garment_mask.clone()], 1);
-        let coarse = sample(garment_layer.clone(), alignment_grid(&garment_mask, &target, qh, qw));
+        let alignment = Alignment::new(&garment_mask, &target);
+        let coarse = sample(garment_layer.clone(), alignment.grid(qh, qw));
         let person_quarter = downsample(Tensor::cat(vec![agnostic.clone(), mask.clone(), target.clone(), arms.clone()], 1), 4);
         let flow = self.warp.forward(Tensor::cat(vec![coarse, person_quarter], 1)).tanh() * self.max_flow;
         let flow = resize(flow, h, w).permute([0, 2, 3, 1]);
-        let warped = sample(garment_layer, alignment_grid(&garment_mask, &target, h, w) + flow);
+        let warped = sample(garment_layer, alignment.grid(h, w) + flow);
         let [n, _, _, _] = warped.dims();
         let warped_garment = warped.clone().slice([0..n, 0..3, 0..h, 0..w]);
         let warped_mask = warped.slice([0..n, 3..4, 0..h, 0..w]);
