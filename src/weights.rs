@@ -42,8 +42,7 @@ pub fn verify_sha256(bytes: &[u8], expected: &str) -> Result<()> {
 /// Decoding and dequantizing happen on the CPU backend (WebGPU kernels do not
 /// dequantize burn's Q8S blocks); the f32 model then moves to `device`.
 pub fn load_recommender(config: &SasRecConfig, bytes: &[u8], device: &Device) -> Result<SasRec> {
-    let model = load_on_cpu(config, bytes)?;
-    Ok(if *device == Device::flex() { model } else { model.to_device(device) })
+    Ok(onto(load_on_cpu(config, bytes)?, device))
 }
 
 /// Decode and dequantize onto the CPU backend.
@@ -54,9 +53,12 @@ pub fn load_on_cpu(config: &SasRecConfig, bytes: &[u8]) -> Result<SasRec> {
 /// Build the try-on pipeline from its config and load (and dequantize) weights;
 /// same checks and CPU-first decoding as [`load_recommender`].
 pub fn load_tryon(config: &TryOnConfig, bytes: &[u8], device: &Device) -> Result<TryOn> {
-    let cpu = &Device::flex();
-    let model = decode_into(config.init(cpu), bytes)?;
-    Ok(if *device == Device::flex() { model } else { model.to_device(device) })
+    Ok(onto(decode_into(config.init(&Device::flex()), bytes)?, device))
+}
+
+/// Move a model decoded on the CPU to `device` (a no-op for the CPU itself).
+fn onto<M: Module>(model: M, device: &Device) -> M {
+    if *device == Device::flex() { model } else { model.to_device(device) }
 }
 
 /// Decode burnpack bytes into `fresh` (built on the CPU) and dequantize.

@@ -121,3 +121,13 @@ engine_test!(corrupted_or_mismatched_weights_are_typed_errors, {
     let err = TryOnEngine::load("{}", WEIGHTS.to_vec(), BackendChoice::Cpu).await.err().expect("refused");
     assert_eq!(err.kind(), "InvalidCard");
 });
+
+engine_test!(a_photo_below_the_person_threshold_is_refused_but_can_be_rendered_unchecked, {
+    let mut card: serde_json::Value = serde_json::from_str(CARD).unwrap();
+    card["person_threshold"] = 2.0.into(); // no photo can reach it: every cue is at most 1
+    let engine = TryOnEngine::load(&card.to_string(), WEIGHTS.to_vec(), BackendChoice::Cpu).await.unwrap();
+    let err = engine.render(&rgba(PERSON), &rgba(GARMENT), None).await.unwrap_err();
+    assert_eq!(err.kind(), "NoPerson", "{err}");
+    let out = engine.render_unchecked(&rgba(PERSON), &rgba(GARMENT), None).await.unwrap();
+    assert_close(&out.rgba, EXPECTED, "unchecked render");
+});

@@ -9,7 +9,7 @@ use clap::Args;
 use image::{Rgb, RgbImage};
 use vitrine::card::TryOnCard;
 use vitrine::data::garment_mask::garment_mask;
-use vitrine::data::pixels::{planes_to_tensor, rgba_from_planes, Pixels};
+use vitrine::data::pixels::Pixels;
 use vitrine::data::tryon::{load_pairs, read_image, read_pairs};
 use vitrine::engine::{BackendChoice, TryOnEngine};
 use vitrine::eval::tryon::evaluate_tryon;
@@ -64,7 +64,7 @@ pub fn run(args: EvalTryOnArgs) -> anyhow::Result<()> {
     let mut out = serde_json::to_value(&report)?;
     out["model"] = args.model.display().to_string().into();
     out["grid"] = args.grid.display().to_string().into();
-    out["grid_refused_by_person_check"] = write_grid(&args, &card, &model, bytes, h, w)?.into();
+    out["grid_refused_by_person_check"] = write_grid(&args, &card, bytes, h, w)?.into();
     println!("{out}");
     Ok(())
 }
@@ -73,7 +73,7 @@ pub fn run(args: EvalTryOnArgs) -> anyhow::Result<()> {
 /// Rows the engine refused (e.g. "no person") are still rendered, with the
 /// check bypassed, so the grid shows what the model makes of them; their
 /// names and reasons are returned (and printed in the JSON line).
-fn write_grid(args: &EvalTryOnArgs, card: &TryOnCard, model: &TryOn, bytes: Vec<u8>, h: usize, w: usize) -> anyhow::Result<Vec<String>> {
+fn write_grid(args: &EvalTryOnArgs, card: &TryOnCard, bytes: Vec<u8>, h: usize, w: usize) -> anyhow::Result<Vec<String>> {
     let engine = pollster::block_on(TryOnEngine::load(&card.to_json(), bytes, BackendChoice::Cpu))?;
     let unpaired = read_pairs(&args.data.join(&args.unpaired))?;
     let mut rows: Vec<(String, Pixels, Pixels)> = Vec::new();
@@ -97,11 +97,7 @@ fn write_grid(args: &EvalTryOnArgs, card: &TryOnCard, model: &TryOn, bytes: Vec<
             Ok(render) => render.rgba,
             Err(e) => {
                 refused.push(format!("{name}: {e}"));
-                let device = Device::flex();
-                let tensor = |p: &Pixels, planes: Vec<f32>, c| planes_to_tensor(vec![planes], c, p.height, p.width, &device);
-                let out = model.forward(tensor(person, person.rgb_planes(), 3), tensor(garment, garment.rgb_planes(), 3), tensor(&mask, mask.mask_plane(), 1));
-                let planes: Vec<f32> = out.image.into_data().convert::<f32>().try_into_vec::<f32>().map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                rgba_from_planes(&planes, h, w)
+                pollster::block_on(engine.render_unchecked(person, garment, Some(&mask)))?.rgba
             }
         };
         let y0 = r * (h + 4);

@@ -78,8 +78,19 @@ impl TryOnEngine {
     }
 
     /// Dress `person` in `garment`. `garment_mask`: 1 channel, or `None` to
-    /// compute it (transparency, else plain-background flood fill).
+    /// compute it (transparency, else plain-background flood fill). A photo the
+    /// parser sees no person in is refused (`NoPerson`).
     pub async fn render(&self, person: &Pixels, garment: &Pixels, garment_mask_pixels: Option<&Pixels>) -> Result<Render> {
+        self.render_with_threshold(person, garment, garment_mask_pixels, self.card.person_threshold).await
+    }
+
+    /// The same render without the person check, for evaluation grids that
+    /// show what the model makes of a photo the widget would refuse.
+    pub async fn render_unchecked(&self, person: &Pixels, garment: &Pixels, garment_mask_pixels: Option<&Pixels>) -> Result<Render> {
+        self.render_with_threshold(person, garment, garment_mask_pixels, f32::NEG_INFINITY).await
+    }
+
+    async fn render_with_threshold(&self, person: &Pixels, garment: &Pixels, garment_mask_pixels: Option<&Pixels>, threshold: f32) -> Result<Render> {
         let [h, w] = self.input_size();
         person.expect_size(h, w, "the photo")?;
         garment.expect_size(h, w, "the product image")?;
@@ -95,14 +106,14 @@ impl TryOnEngine {
             }
         };
         let compute = self.compute.borrow().clone();
-        match run(&compute, person, garment, mask, self.card.person_threshold).await {
+        match run(&compute, person, garment, mask, threshold).await {
             Err(VitrineError::Backend(gpu_error)) if compute.backend == Backend::Webgpu => {
                 // The GPU failed (device lost, readback failed): rebuild on the CPU and answer from there.
                 let (device, backend) = device::cpu();
                 let cpu = Compute { model: load_tryon(&self.card.config, &self.weights, &device)?, device, backend };
                 *self.fallback_reason.borrow_mut() = Some(format!("WebGPU failed during rendering: {gpu_error}"));
                 *self.compute.borrow_mut() = cpu.clone();
-                run(&cpu, person, garment, mask, self.card.person_threshold).await
+                run(&cpu, person, garment, mask, threshold).await
             }
             other => other,
         }
