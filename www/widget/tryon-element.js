@@ -151,8 +151,8 @@ export class VitrineTryOn extends HTMLElement {
       const tryOn = await this.model();
       const { width, height } = tryOn;
       const photo = await photoPixels(blob, width, height);
-      const garmentBlob = await (await fetch(new URL(this.getAttribute('src') || '', document.baseURI), { credentials: 'omit' })).blob();
-      const garment = await garmentPixels(garmentBlob, width, height);
+      // A copy: the render call moves its buffers to the worker.
+      const garment = (await this.garment(width, height)).slice();
       this.draw(ui.before, photo.pixels.slice(), width, height);
       ui.stage.hidden = false;
       ui.after.hidden = true;
@@ -180,6 +180,21 @@ export class VitrineTryOn extends HTMLElement {
       this.showError(message);
       this.dispatchEvent(new CustomEvent('vitrine:error', { bubbles: true, composed: true, detail: { name: err?.name ?? 'Error', message } }));
     }
+  }
+
+  /** The product image's pixels, fetched and decoded once per `src`. */
+  garment(width, height) {
+    const src = new URL(this.getAttribute('src') || '', document.baseURI).href;
+    if (this.garmentCache?.src !== src) {
+      const pixels = fetch(src, { credentials: 'omit' })
+        .then((response) => response.blob())
+        .then((blob) => garmentPixels(blob, width, height));
+      pixels.catch(() => {
+        if (this.garmentCache?.pixels === pixels) this.garmentCache = null; // let a later photo retry
+      });
+      this.garmentCache = { src, pixels };
+    }
+    return this.garmentCache.pixels;
   }
 
   draw(canvas, pixels, width, height) {
