@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use vitrine::data::tryon::load_pairs;
+use vitrine::data::tryon::{load_pairs, read_pairs};
 use vitrine::model::TryOnConfig;
 use vitrine::train::tryon::{hold_out, load_run, train_tryon, TryOnTrainConfig};
 
@@ -91,6 +91,14 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
         .with_seed(args.seed)
         .with_min_coverage(args.min_coverage);
 
+    if args.export_only {
+        // Only the split sizes are needed for the card: count pairs, decode no image.
+        let mut pairs = read_pairs(&args.data.join(&args.pairs))?;
+        pairs.truncate(args.limit.unwrap_or(pairs.len()));
+        let (train, valid) = hold_out(pairs, args.validation_every);
+        let outcome = load_run(&config, &work_dir)?;
+        return write_tryon_model(&args, &config, &work_dir, outcome, valid.len(), train.len());
+    }
     eprintln!("reading {} ...", args.data.display());
     let samples = load_pairs(&args.data, &args.pairs, args.height, args.width, args.limit)
         .with_context(|| format!("loading {}", args.data.display()))?;
@@ -100,10 +108,6 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
     eprintln!("{} training pairs, {} validation pairs; run directory {}", train.len(), valid.len(), work_dir.display());
 
     let device = training_device(&args.backend)?;
-    if args.export_only {
-        let outcome = load_run(&config, &work_dir)?;
-        return write_tryon_model(&args, &config, &work_dir, outcome, valid.len(), train.len());
-    }
     let outcome = train_tryon(&train, &valid, &config, &work_dir, &super::command_line(), device, &args.backend, &mut |state, report| match report {
         None => {
             if let Some(p) = state.losses.last() {

@@ -93,7 +93,7 @@ pub struct TryOnOutcome {
 }
 
 /// Split training pairs into (train, validation) by position.
-pub fn hold_out(samples: Vec<TryOnSample>, every: usize) -> (Vec<TryOnSample>, Vec<TryOnSample>) {
+pub fn hold_out<T>(samples: Vec<T>, every: usize) -> (Vec<T>, Vec<T>) {
     let (mut train, mut valid) = (Vec::new(), Vec::new());
     for (i, s) in samples.into_iter().enumerate() {
         if every > 0 && i % every == every - 1 { valid.push(s) } else { train.push(s) }
