@@ -162,8 +162,10 @@ pub fn train_tryon(
             let batch = TryOnBatch::new(&samples, &chunk_flips, &device);
             let losses = tryon_losses(&model, &batch);
             let total = losses.total();
-            for (sum, part) in sums.iter_mut().zip([&losses.parse, &losses.image, &losses.warp]) {
-                *sum += part.clone().into_scalar::<f32>() as f64;
+            // One readback for the three logged losses, not one sync each.
+            let values = Tensor::cat(vec![losses.parse.clone(), losses.image.clone(), losses.warp.clone()], 0).into_data();
+            for (sum, value) in sums.iter_mut().zip(values.convert::<f32>().iter::<f32>()) {
+                *sum += value as f64;
             }
             since_log += 1;
             let grads = GradientsParams::from_grads(total.backward(), &model);
