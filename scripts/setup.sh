@@ -14,6 +14,23 @@ if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The downloads (Chromium, node packages) wait on the network, not the CPU:
+# they run in the background while cargo compiles the tools below.
+downloads=()
+if [ "${1:-}" != "--serve" ]; then
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    step "installing Chromium and ChromeDriver (in the background)"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+    ( $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null ) &
+    downloads+=($!)
+  fi
+  if [ ! -d tests/e2e/node_modules/playwright-core ] || [ ! -d tests/e2e/node_modules/typescript ]; then
+    step "installing playwright-core (driving the system Chromium) and typescript (in the background)"
+    (cd tests/e2e && npm ci --no-audit --no-fund --silent) &
+    downloads+=($!)
+  fi
+fi
+
 if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$WASM_BINDGEN_VERSION" ]; then
   step "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 10 minutes)"
   # Not --locked: the registry mirror lacks the locked webpki-roots version.
@@ -27,17 +44,10 @@ if ! command -v wasm-pack >/dev/null; then
   cargo install wasm-pack
 fi
 
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  step "installing Chromium and ChromeDriver"
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
-fi
+for pid in "${downloads[@]}"; do
+  wait "$pid" || { echo "[setup] a download failed (see above)" >&2; exit 1; }
+done
 if command -v wasm-opt >/dev/null && wasm-opt --version | grep -q 'version 1[01][0-9]'; then
   step "warning: an old Debian wasm-opt is on PATH; the build never calls it (it breaks the module)"
 fi
 
-if [ ! -d tests/e2e/node_modules/playwright-core ] || [ ! -d tests/e2e/node_modules/typescript ]; then
-  step "installing playwright-core (driving the system Chromium) and typescript"
-  (cd tests/e2e && npm ci --no-audit --no-fund --silent)
-fi

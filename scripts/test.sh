@@ -8,6 +8,12 @@ cd "$(dirname "$0")/.."
 started=$SECONDS
 phase() { echo; echo "=== $* ($((SECONDS - started)) s)"; }
 
+# No test races a clock. These are hang guards, sized for a loaded 2-core
+# machine, where SwiftShader alone compiles shaders for many seconds
+# (wasm-bindgen-test's default of 20 s per test is not enough there).
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-1200}"   # seconds per browser test
+export VITRINE_TEST_TIMEOUT_S="${VITRINE_TEST_TIMEOUT_S:-1200}"         # the e2e suites' waits
+
 phase "setup"
 scripts/setup.sh
 
@@ -16,7 +22,9 @@ cargo test --release
 
 phase "browser tests (wasm-pack test, headless Chromium)"
 source scripts/wasm-env.sh
-wasm-pack test --headless --chrome --release -- --no-default-features --features web
+# Only the two engine suites have browser tests; the library's unit tests and
+# the native-only integration files would be compiled to wasm for nothing.
+wasm-pack test --headless --chrome --release -- --no-default-features --features web --test engine --test tryon_engine
 
 phase "widget build and end-to-end tests (real Chromium)"
 scripts/build-wasm.sh

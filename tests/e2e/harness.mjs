@@ -8,6 +8,10 @@ import { chromium } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SITE = path.join(ROOT, 'target/site');
+// A hang guard, not a deadline: the suites wait for events (a render, a state),
+// never for time, so the only clock is this ceiling, generous enough for a
+// loaded 2-core machine (scripts/test.sh sets it; default 20 minutes).
+export const TIMEOUT_MS = 1000 * Number(process.env.VITRINE_TEST_TIMEOUT_S ?? 1200);
 const BASE_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 async function freePort() {
@@ -29,13 +33,26 @@ export async function serve() {
   return { origin: `http://127.0.0.1:${port}`, close: () => proc.kill() };
 }
 
-/** webgpu: true adds the flag SwiftShader's WebGPU adapter needs. */
+/**
+ * webgpu: true adds the flag SwiftShader's WebGPU adapter needs. Every context
+ * of the returned browser waits up to TIMEOUT_MS (Playwright's own default,
+ * 30 s, fails on a busy machine while shaders compile).
+ */
 export async function launch({ webgpu = true } = {}) {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
+    timeout: TIMEOUT_MS,
     args: webgpu ? [...BASE_ARGS, '--enable-unsafe-webgpu'] : BASE_ARGS,
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.setDefaultTimeout(TIMEOUT_MS);
+    context.setDefaultNavigationTimeout(TIMEOUT_MS);
+    return context;
+  };
+  return browser;
 }
 
 /** Serve the site, run `body(origin)`, print a failure, exit 0 or 1. */

@@ -54,7 +54,7 @@ async function pick(page, file) {
     const root = document.querySelector('vitrine-try-on').shadowRoot;
     const busy = !root.querySelector('progress').hidden;
     return !busy && (!root.querySelector('.error').hidden || !root.querySelector('canvas[part=render]').hidden);
-  }, null, { timeout: 240_000 });
+  });
   return tryOn(page).evaluate((el) => ({
     error: el.shadowRoot.querySelector('.error').hidden ? null : el.shadowRoot.querySelector('.error').textContent,
     status: el.shadowRoot.querySelector('[role=status]').textContent,

@@ -30,7 +30,6 @@ async function waitForState(page, state) {
   await page.waitForFunction(
     (s) => document.querySelector('vitrine-recommendations[placement="for-you"]')?.dataset.state === s,
     state,
-    { timeout: 120_000 },
   );
 }
 
@@ -214,7 +213,12 @@ async function lazyStart(browser, origin) {
   await page.route('**/examples/lazy.html', (route) => route.fulfill({ contentType: 'text/html', body: html }));
   await page.addInitScript(() => document.addEventListener('DOMContentLoaded', () => (document.getElementById('spacer').style.height = '5000px')));
   await page.goto(`${origin}/examples/lazy.html`);
-  await page.waitForTimeout(1500);
+  // No sleep: once the element is defined and a few frames have rendered, its
+  // IntersectionObserver has delivered its first (not intersecting) entry.
+  await page.evaluate(async () => {
+    await customElements.whenDefined('vitrine-recommendations');
+    for (let frame = 0; frame < 3; frame++) await new Promise((done) => requestAnimationFrame(done));
+  });
   const modelFiles = (list) => list.filter((p) => /vitrine_bg\.wasm|\/models\//.test(p));
   assert.deepEqual(modelFiles(fetched), [], 'nothing of the model is fetched while the placement is out of view');
   await page.$eval('vitrine-recommendations', (el) => el.scrollIntoView());
