@@ -56,9 +56,67 @@ fn train_resume_and_eval_reproduces_the_card() {
         assert_eq!(line[key], card["metrics"]["test_int8"][key], "{key} reproduces the card");
     }
     assert!(line["baseline_agnostic"]["ssim"].is_f64() && line["baseline_pasted"]["ssim"].is_f64());
-    // 4 unpaired rows + the astronaut, each (person, garment, render).
+    // 4 unpaired rows + the astronaut and Grace Hopper, each (person, garment, render).
     let png = image::open(&grid).unwrap();
-    assert_eq!((png.width(), png.height()), (3 * 48 + 8, 5 * (64 + 4)));
+    assert_eq!((png.width(), png.height()), (3 * 48 + 8, 6 * (64 + 4)));
+}
+
+const REAL_TRAIN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tryon-real/train");
+const REAL_TEST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tryon-real/test");
+const TINY_TRYON: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-tryon.bpk");
+
+#[test]
+fn real_photos_train_beside_pairs_from_a_warm_start_and_eval_reproduces_the_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().to_str().unwrap();
+    let run = dir.path().join("run");
+    // The tiny fixture model's warp and generator carry over; its parser (8,16) does not fit 8,16,16.
+    let out = vitrine(&[
+        "train-tryon", "--data", TRAIN, "--test-data", TEST, "--real-data", REAL_TRAIN, "--real-test-data", REAL_TEST,
+        "--init-from", TINY_TRYON, "--name", "r", "--models-dir", models, "--work-dir", run.to_str().unwrap(),
+        "--height", "64", "--width", "48", "--parser-widths", "8,16,16", "--warp-widths", "8,16", "--generator-widths", "8,16",
+        "--epochs", "2", "--validation-every", "4", "--batch-size", "2", "--real-per-batch", "1", "--min-coverage", "0",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("keeping its warp, generator"), "{stderr}");
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert!(log.contains("real photos: ssim"), "validation reports the real photos: {log}");
+
+    let card: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(card["data"]["real"]["test_photos"], 3);
+    assert!(card["data"]["real"]["source"].as_str().unwrap().contains("Apache-2.0"));
+    assert!(card["training"]["loss"].as_str().unwrap().contains("own upper garment"));
+    // 6 pairs train with 1 pair slot per batch: 6 steps an epoch, the 8 real photos minus 2 held out cycle beside them.
+    let losses = std::fs::read_to_string(run.join("losses.csv")).unwrap();
+    assert_eq!(losses.lines().last().unwrap().split(',').next(), Some("12"), "{losses}");
+
+    let model = dir.path().join("r.bpk");
+    let grid = dir.path().join("real-grid.png");
+    let out = vitrine(&[
+        "eval-tryon", "--model", model.to_str().unwrap(), "--data", REAL_TEST, "--garments", TEST, "--grid", grid.to_str().unwrap(), "--grid-rows", "4",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["pairs"], 3);
+    assert_eq!(line["parse_iou"].as_array().unwrap().len(), 8);
+    for key in ["ssim", "psnr", "garment_psnr", "parse_miou", "parse_iou", "baseline_agnostic", "baseline_pasted"] {
+        assert_eq!(line[key], card["metrics"]["real_test_int8"][key], "{key} reproduces the card");
+    }
+    // 2 test people, whole and head to waist, + the astronaut and Grace Hopper.
+    let png = image::open(&grid).unwrap();
+    assert_eq!(png.height(), 6 * (64 + 4));
+
+    let out = vitrine(&[
+        "person-check", "--model", model.to_str().unwrap(), "--people", REAL_TEST, "--not-people", &format!("{TEST}/cloth"), "--generated", "2",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rates: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rates["people"], 3);
+    assert_eq!(rates["not_people"], 4 + 2 + 2, "4 garment images, 2 blank, 2 noise");
+    let (accept, refuse) = (rates["accept_rate"].as_f64().unwrap(), rates["refuse_rate"].as_f64().unwrap());
+    assert!((0.0..=1.0).contains(&accept) && (0.0..=1.0).contains(&refuse), "{rates}");
+    assert_eq!(rates["people_accepted"].as_u64().unwrap() as f64 / 3.0, accept);
 }
 
 #[test]

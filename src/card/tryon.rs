@@ -40,6 +40,20 @@ pub struct TryOnDataInfo {
     pub test_pairs: usize,
     pub resolution: String,
     pub preprocessing: String,
+    /// Real labelled photos mixed into training, when there were any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub real: Option<RealDataInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RealDataInfo {
+    pub name: String,
+    /// Origin, licence and the citation its authors ask for.
+    pub source: String,
+    pub train_photos: usize,
+    pub validation_photos: usize,
+    pub test_photos: usize,
+    pub preprocessing: String,
 }
 
 impl TryOnCard {

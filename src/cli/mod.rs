@@ -12,6 +12,7 @@ mod train_cmd;
 mod tryon_card;
 mod tryon_cmd;
 mod tryon_parse_cmd;
+mod tryon_person_check_cmd;
 mod tryon_eval_cmd;
 mod tryon_train_cmd;
 
@@ -38,8 +39,10 @@ enum Commands {
     BoughtTogether(together_cmd::TogetherArgs),
     /// Train the try-on pipeline (parser, warp, generator), quantize to int8, write models/NAME.bpk + NAME.json.
     TrainTryon(tryon_train_cmd::TrainTryOnArgs),
-    /// Evaluate a try-on model on paired test data (prints one JSON line) and write a PNG grid of unpaired renders.
+    /// Evaluate a try-on model on paired test data or real labelled photos (prints one JSON line) and write a PNG grid of unpaired renders.
     EvalTryon(tryon_eval_cmd::EvalTryOnArgs),
+    /// How often the fitting room's person check accepts photos of people and refuses images without one; prints one JSON line.
+    PersonCheck(tryon_person_check_cmd::PersonCheckArgs),
     /// Label people's body parts with a trained try-on model's parser (for training folders without labels).
     Parse(tryon_parse_cmd::ParseArgs),
     /// Dress one photo in one garment natively and write the render as a PNG (a quick manual check).
@@ -63,6 +66,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Commands::EvalTryon(args) => tryon_eval_cmd::run(args),
         Commands::TryOn(args) => tryon_cmd::run(args),
         Commands::Parse(args) => tryon_parse_cmd::run(args),
+        Commands::PersonCheck(args) => tryon_person_check_cmd::run(args),
     }
 }
 

@@ -6,7 +6,8 @@ use std::path::Path;
 use anyhow::Context;
 use burn::module::Module;
 use vitrine::card::{TrainingInfo, TryOnCard, WeightsInfo, CARD_FORMAT};
-use vitrine::card::tryon::TryOnDataInfo;
+use vitrine::card::tryon::{RealDataInfo, TryOnDataInfo};
+use vitrine::data::real_photos::{real_test_samples, MIN_GARMENT_SHARE, TEST_SEED};
 use vitrine::data::tryon::load_pairs;
 use vitrine::eval::tryon::evaluate_tryon;
 use vitrine::quantize::quantize_int8;
@@ -25,8 +26,8 @@ pub fn write_tryon_model(
     config: &TryOnTrainConfig,
     work_dir: &Path,
     outcome: TryOnOutcome,
-    validation_pairs: usize,
-    train_pairs: usize,
+    (train_pairs, validation_pairs): (usize, usize),
+    (train_photos, validation_photos): (usize, usize),
 ) -> anyhow::Result<()> {
     let device = burn::prelude::Device::flex();
     let f32_bytes = to_bytes(outcome.model.clone())?;
@@ -47,6 +48,19 @@ pub fn write_tryon_model(
         metrics["test_f32"] = serde_json::to_value(&f32_report)?;
         metrics["test_int8"] = serde_json::to_value(&int8_report)?;
     }
+    let mut test_photos = 0;
+    if let Some(real_dir) = &args.real_test_data {
+        let test = real_test_samples(real_dir, args.height, args.width, args.limit).with_context(|| format!("loading {}", real_dir.display()))?;
+        test_photos = test.len();
+        let f32_report = evaluate_tryon(&outcome.model, &test, 4, &device);
+        let int8_report = evaluate_tryon(&int8_model, &test, 4, &device);
+        println!("real test f32:  {}", serde_json::to_string(&f32_report)?);
+        println!("real test int8: {}", serde_json::to_string(&int8_report)?);
+        metrics["real_int8_ssim_change"] = serde_json::json!(int8_report.model.ssim - f32_report.model.ssim);
+        metrics["real_int8_miou_change"] = serde_json::json!(int8_report.parse_miou - f32_report.parse_miou);
+        metrics["real_test_f32"] = serde_json::to_value(&f32_report)?;
+        metrics["real_test_int8"] = serde_json::to_value(&int8_report)?;
+    }
 
     std::fs::create_dir_all(&args.models_dir)?;
     let weights_path = args.models_dir.join(format!("{}.bpk", args.name));
@@ -56,9 +70,10 @@ pub fn write_tryon_model(
 
     let state = &outcome.state;
     let eval_command = format!(
-        "vitrine eval-tryon --model {} --data {}",
+        "vitrine eval-tryon --model {} --data {}{}",
         shell_quote(&weights_path.display().to_string()),
-        args.test_data.as_ref().map(|d| shell_quote(&d.display().to_string())).unwrap_or_else(|| "TEST_DIR".into())
+        args.test_data.as_ref().map(|d| shell_quote(&d.display().to_string())).unwrap_or_else(|| "TEST_DIR".into()),
+        args.real_test_data.as_ref().map(|d| format!(" (real photos: --data {})", shell_quote(&d.display().to_string()))).unwrap_or_default()
     );
     let card = TryOnCard {
         format: CARD_FORMAT,
@@ -83,8 +98,26 @@ pub fn write_tryon_model(
             test_pairs,
             resolution: format!("{}×{} (width×height)", args.width, args.height),
             preprocessing: format!("validation = every {}th training pair; horizontal flips (person, garment and labels together)", args.validation_every),
+            real: args.real_data.as_ref().map(|dir| RealDataInfo {
+                name: dir.display().to_string(),
+                source: REAL_SOURCE.into(),
+                train_photos,
+                validation_photos,
+                test_photos,
+                preprocessing: format!(
+                    "photos whose upper garment (LIP 5, 6, 7) covers < {:.0}% of the photo are left out; validation = every {}th remaining photo (centred 3:4 frame, own garment deformed with seed {} + index); training draws: a random 3:4 frame (70 %: the whole person zoomed in up to 20 % anywhere; 30 %: head to waist, 45-65 % of the person's height), bilinear to {}×{} (labels nearest), brightness / contrast 0.75-1.25, saturation 0.7-1.3, red and blue gain 0.93-1.07, Gaussian blur σ 0.3-1.2 in 30 %, JPEG quality 30-90 in 30 %, horizontal flip in 50 %; then the own garment (below); {} real photos and {} pairs in each batch of {}",
+                    MIN_GARMENT_SHARE * 100.0,
+                    args.validation_every,
+                    args.seed,
+                    args.width,
+                    args.height,
+                    config.real_per_batch,
+                    config.batch_size - config.real_per_batch,
+                    config.batch_size
+                ),
+            }),
         },
-        protocol: PROTOCOL.into(),
+        protocol: if args.real_data.is_some() { format!("{PROTOCOL} {}", real_protocol()) } else { PROTOCOL.into() },
         notes: (args.export_only && state.epoch < config.max_epochs).then(|| {
             format!(
                 "Interim export: the best of the first {} epochs (epoch {}) of a run planned for {}; the run goes on (rerun the training command to resume it). Training segments: {}.",
@@ -94,7 +127,7 @@ pub fn write_tryon_model(
                 state.backends.join("; ")
             )
         }),
-        person_threshold: PERSON_THRESHOLD,
+        person_threshold: args.person_threshold,
         metrics,
         training: TrainingInfo {
             command: if state.command.is_empty() { command_line() } else { state.command.clone() },
@@ -109,7 +142,7 @@ pub fn write_tryon_model(
             } else {
                 format!("burn 0.22.1 with autodiff (flex = pure-Rust CPU, tch = libtorch 2.9.0 CPU kernels): {}", state.backends.join("; "))
             },
-            loss: "parser cross-entropy + L1 of the result inside the agnostic region + warp L1 (garment pixels and mask inside the true garment region)".into(),
+            loss: if args.real_data.is_some() { format!("{LOSS} {REAL_LOSS}") } else { LOSS.into() },
             optimizer: format!("Adam, learning rate {} with cosine decay to {}x over {} epochs", config.learning_rate, config.final_lr_fraction, config.max_epochs),
             batch_size: config.batch_size,
             learning_rate: config.learning_rate,
@@ -122,6 +155,16 @@ pub fn write_tryon_model(
     std::fs::write(&card_path, card.to_json() + "\n")?;
     eprintln!("wrote {} ({} bytes int8, {} f32) and {}", weights_path.display(), int8_bytes.len(), f32_bytes.len(), card_path.display());
     Ok(())
+}
+
+pub const LOSS: &str = "parser cross-entropy + L1 of the result inside the agnostic region + warp L1 (garment pixels and mask inside the true garment region), summed with equal weights, on every sample of the batch.";
+
+pub const REAL_LOSS: &str = "On a real photo the same three terms are used, with its own upper garment as the product image: the pixels labelled upper clothes, dress or coat, cut out onto white and deformed (scale 0.85-1.1, rotation ±10°, shear ±0.1, shift ±10 % of the frame, then a sideways sine displacement of 0-4 px with a 60-120 px wavelength; bilinear over garment pixels only, colours kept) — so the warp must undo the deformation and the generator must rebuild the photo (its skin, light and background) inside the agnostic region from the true labels.";
+
+pub const REAL_SOURCE: &str = "real-ccp: street-fashion photos from Clothing Co-Parsing (Wei Yang, Ping Luo, Liang Lin, \"Clothing Co-Parsing by Joint Image Segmentation and Labeling\", CVPR 2014; repository bearpaw/clothing-co-parsing, which declares the Apache-2.0 licence; the photos' original source is not stated), resized to 384 px high with CCP labels mapped to LIP ids and skin split by MediaPipe Pose (../shared/data/tryon/real-ccp/README.md)";
+
+pub fn real_protocol() -> String {
+    format!("Real photos (real-ccp/test, 100 photos never used in training): each photo in the widget's centred 3:4 frame at 256×192 (labels nearest neighbour); parse_iou per compact part and parse_miou over the 8 parts against the real labels; self-reconstruction: the person's own upper garment, deformed as in training with the seed {TEST_SEED} + the photo's index in test.txt, is the product image, and ssim / psnr / garment_psnr compare the render (agnostic region from the model's own parser) with the photo; both baselines as above, same run.")
 }
 
 pub const PROTOCOL: &str = "Paired test split at 256×192: each test person is re-dressed in her own garment. The person image given to the model is the garment-agnostic image made by the model's own parser (garment and torso skin, grown by 4 px, greyed; hair, face, arms, trousers, legs and background kept), so copying the input cannot score. SSIM (Wang et al. 2004: 11×11 Gaussian σ 1.5, K1 0.01, K2 0.03, valid windows, mean over RGB), PSNR over the whole image, garment_psnr inside the true garment region (LIP label 5), parse_miou over 8 compact parts (background, hair, face, upper clothes, torso skin, arms, pants, legs+shoes), each averaged over all pairs. Baselines in the same run: the agnostic image unchanged, and the garment image pasted unwarped into the parser's garment region.";

@@ -6,9 +6,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use vitrine::data::tryon::{load_pairs, read_pairs};
-use vitrine::model::TryOnConfig;
-use vitrine::train::tryon::{hold_out, load_run, train_tryon, TryOnTrainConfig};
+use vitrine::data::real_photos::{load_real_photos, RealPhoto, MIN_GARMENT_SHARE};
+use vitrine::data::tryon::{load_pairs, read_pairs, TryOnSample};
+use vitrine::model::{TryOn, TryOnConfig};
+use vitrine::train::tryon::{hold_out, load_run, train_tryon, TryOnTrainConfig, TryOnTrainingData};
 
 use super::tryon_card::write_tryon_model;
 
@@ -24,6 +25,20 @@ pub struct TrainTryOnArgs {
     pub test_data: Option<PathBuf>,
     #[arg(long, default_value = "test_pairs.txt")]
     pub test_pairs: String,
+    /// Real labelled photos without product images (the real-ccp layout:
+    /// image/, image-parse/, a list file), mixed into every batch.
+    #[arg(long)]
+    pub real_data: Option<PathBuf>,
+    /// Real test photos, evaluated once at the end for the card (optional).
+    #[arg(long)]
+    pub real_test_data: Option<PathBuf>,
+    /// Real photos per batch (the rest are pairs).
+    #[arg(long, default_value_t = 2)]
+    pub real_per_batch: usize,
+    /// Start a new run from a trained model (its card beside it): each network
+    /// whose widths match is kept, the others start afresh.
+    #[arg(long)]
+    pub init_from: Option<PathBuf>,
     /// Model name: writes MODELS_DIR/NAME.bpk and NAME.json.
     #[arg(long)]
     pub name: String,
@@ -71,6 +86,11 @@ pub struct TrainTryOnArgs {
     /// Validation garment coverage an epoch needs to be kept as the best (0 in tiny tests).
     #[arg(long, default_value_t = 0.95)]
     pub min_coverage: f64,
+    /// The card's person check: a photo whose weakest person cue is below this
+    /// is refused as "no person" (calibrate with `vitrine person-check` on
+    /// training photos, never on the test split).
+    #[arg(long, default_value_t = super::tryon_card::PERSON_THRESHOLD)]
+    pub person_threshold: f32,
 }
 
 pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
@@ -89,7 +109,8 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
         .with_validation_every(args.validation_every)
         .with_checkpoint_steps(args.checkpoint_steps)
         .with_seed(args.seed)
-        .with_min_coverage(args.min_coverage);
+        .with_min_coverage(args.min_coverage)
+        .with_real_per_batch(args.real_per_batch);
 
     if args.export_only {
         // Only the split sizes are needed for the card: count pairs, decode no image.
@@ -97,7 +118,14 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
         pairs.truncate(args.limit.unwrap_or(pairs.len()));
         let (train, valid) = hold_out(pairs, args.validation_every);
         let outcome = load_run(&config, &work_dir)?;
-        return write_tryon_model(&args, &config, &work_dir, outcome, valid.len(), train.len());
+        let real_split = match &args.real_data {
+            Some(dir) => {
+                let (train, valid) = hold_out(real_training_photos(dir, args.limit)?, args.validation_every);
+                (train.len(), valid.len())
+            }
+            None => (0, 0),
+        };
+        return write_tryon_model(&args, &config, &work_dir, outcome, (train.len(), valid.len()), real_split);
     }
     eprintln!("reading {} ...", args.data.display());
     let samples = load_pairs(&args.data, &args.pairs, args.height, args.width, args.limit)
@@ -106,9 +134,23 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
     let (train, valid) = hold_out(samples, args.validation_every);
     anyhow::ensure!(!train.is_empty() && !valid.is_empty(), "need at least {} pairs (validation takes every {}th)", args.validation_every, args.validation_every);
     eprintln!("{} training pairs, {} validation pairs; run directory {}", train.len(), valid.len(), work_dir.display());
+    let (photos, valid_photos) = match &args.real_data {
+        Some(dir) => hold_out(real_training_photos(dir, args.limit)?, args.validation_every),
+        None => (Vec::new(), Vec::new()),
+    };
+    let valid_real: Vec<TryOnSample> = valid_photos
+        .iter()
+        .enumerate()
+        .map(|(i, p)| p.test_sample(args.seed ^ i as u64, args.height, args.width))
+        .collect::<Result<_, _>>()?;
+    if args.real_data.is_some() {
+        eprintln!("{} real training photos, {} real validation photos", photos.len(), valid_real.len());
+    }
+    let warm_start = args.init_from.as_ref().map(|path| warm_start(path, &config.model)).transpose()?;
 
     let device = training_device(&args.backend)?;
-    let outcome = train_tryon(&train, &valid, &config, &work_dir, &super::command_line(), device, &args.backend, &mut |state, report| match report {
+    let data = TryOnTrainingData { pairs: &train, photos: &photos, valid_pairs: &valid, valid_photos: &valid_real };
+    let outcome = train_tryon(&data, &config, warm_start, &work_dir, &super::command_line(), device, &args.backend, &mut |state, report| match report {
         None => {
             if let Some(p) = state.losses.last() {
                 println!(
@@ -122,12 +164,43 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
                 );
             }
         }
-        Some(r) => println!(
-            "epoch {} validation: ssim {:.4} psnr {:.2} garment_psnr {:.2} parse_miou {:.4} coverage {:.3} (agnostic ssim {:.4}, pasted ssim {:.4})",
-            state.epoch, r.model.ssim, r.model.psnr, r.model.garment_psnr, r.parse_miou, r.garment_coverage, r.baseline_agnostic.ssim, r.baseline_pasted.ssim
-        ),
+        Some(r) => {
+            let real = state.validation.last().and_then(|v| Some((v.real_ssim?, v.real_parse_miou?)));
+            println!(
+                "epoch {} validation: ssim {:.4} psnr {:.2} garment_psnr {:.2} parse_miou {:.4} coverage {:.3} (agnostic ssim {:.4}, pasted ssim {:.4}){}",
+                state.epoch,
+                r.model.ssim,
+                r.model.psnr,
+                r.model.garment_psnr,
+                r.parse_miou,
+                r.garment_coverage,
+                r.baseline_agnostic.ssim,
+                r.baseline_pasted.ssim,
+                real.map(|(ssim, miou)| format!("; real photos: ssim {ssim:.4} parse_miou {miou:.4}")).unwrap_or_default()
+            )
+        }
     })?;
-    write_tryon_model(&args, &config, &work_dir, outcome, valid.len(), train.len())
+    write_tryon_model(&args, &config, &work_dir, outcome, (train.len(), valid.len()), (photos.len(), valid_real.len()))
+}
+
+/// The real photos that can train: labelled, with enough upper garment for the
+/// own-garment task (see `MIN_GARMENT_SHARE`).
+fn real_training_photos(dir: &std::path::Path, limit: Option<usize>) -> anyhow::Result<Vec<RealPhoto>> {
+    let photos = load_real_photos(dir, limit).with_context(|| format!("loading {}", dir.display()))?;
+    let total = photos.len();
+    let kept: Vec<RealPhoto> = photos.into_iter().filter(|p| p.garment_share() >= MIN_GARMENT_SHARE).collect();
+    eprintln!("{}: {} of {} photos show enough upper garment (>= {:.0}% of the frame)", dir.display(), kept.len(), total, MIN_GARMENT_SHARE * 100.0);
+    Ok(kept)
+}
+
+/// The model a new run starts from: `path` and its card, with the networks
+/// whose widths differ from `config` initialised afresh.
+fn warm_start(path: &std::path::Path, config: &TryOnConfig) -> anyhow::Result<TryOn> {
+    let (card, previous, _) = super::tryon_eval_cmd::load_tryon_model(path, None)?;
+    anyhow::ensure!(card.config.size() == config.size(), "{} renders {:?}, this run {:?}", path.display(), card.config.size(), config.size());
+    let (model, kept) = config.init_from(previous, &card.config, &burn::prelude::Device::flex());
+    eprintln!("warm start from {}: keeping its {}", path.display(), if kept.is_empty() { "nothing".into() } else { kept.join(", ") });
+    Ok(model)
 }
 
 fn training_device(name: &str) -> anyhow::Result<burn::prelude::Device> {

@@ -8,6 +8,10 @@ pub mod catalog;
 pub mod events;
 pub mod garment_mask;
 pub mod pixels;
+#[cfg(feature = "cli")]
+pub mod portrait;
+#[cfg(feature = "cli")]
+pub mod real_photos;
 pub mod sequences;
 pub mod split;
 #[cfg(feature = "cli")]

@@ -84,6 +84,15 @@ impl TryOnEngine {
         self.render_with_threshold(person, garment, garment_mask_pixels, self.card.person_threshold).await
     }
 
+    /// How sure the parser is that `person` shows a person (the value the
+    /// card's `person_threshold` is compared with), without rendering.
+    pub async fn person_confidence(&self, person: &Pixels) -> Result<f32> {
+        let [h, w] = self.input_size();
+        person.expect_size(h, w, "the photo")?;
+        let compute = self.compute.borrow().clone();
+        Ok(judge(&compute, person).await?.2)
+    }
+
     /// The same render without the person check, for evaluation grids that
     /// show what the model makes of a photo the widget would refuse.
     pub async fn render_unchecked(&self, person: &Pixels, garment: &Pixels, garment_mask_pixels: Option<&Pixels>) -> Result<Render> {
@@ -141,17 +150,22 @@ async fn person_evidence(parts: &Tensor<4>) -> Result<[f32; 3]> {
     Ok([values[0].min(1.0), values[1].min(1.0), values[2]])
 }
 
+/// The photo as a tensor, its part probabilities and the person confidence.
+async fn judge(compute: &Compute, person: &Pixels) -> Result<(Tensor<4>, Tensor<4>, f32)> {
+    let person_t = planes_to_tensor(vec![person.rgb_planes()], 3, person.height, person.width, &compute.device);
+    let parts = compute.model.part_probabilities(compute.model.parse_logits(&person_t));
+    let evidence = person_evidence(&parts).await?;
+    Ok((person_t, parts, evidence.iter().copied().fold(f32::INFINITY, f32::min)))
+}
+
 async fn run(compute: &Compute, person: &Pixels, garment: &Pixels, mask: &Pixels, threshold: f32) -> Result<Render> {
     let (h, w) = (person.height, person.width);
     let device = &compute.device;
-    let person_t = planes_to_tensor(vec![person.rgb_planes()], 3, h, w, device);
     let garment_t = planes_to_tensor(vec![garment.rgb_planes()], 3, h, w, device);
     let mask_t = planes_to_tensor(vec![mask.mask_plane()], 1, h, w, device);
 
     // Judge the photo before rendering: the parser must see a person.
-    let parts = compute.model.part_probabilities(compute.model.parse_logits(&person_t));
-    let evidence = person_evidence(&parts).await?;
-    let confidence = evidence.iter().copied().fold(f32::INFINITY, f32::min);
+    let (person_t, parts, confidence) = judge(compute, person).await?;
     if confidence < threshold {
         return Err(VitrineError::NoPerson { confidence, needed: threshold });
     }

@@ -86,6 +86,11 @@ pub struct TryOnOutput {
 }
 
 impl TryOnConfig {
+    /// [height, width] of every image the pipeline takes and renders.
+    pub fn size(&self) -> [usize; 2] {
+        [self.height, self.width]
+    }
+
     pub fn init(&self, device: &Device) -> TryOn {
         let net = |inputs, outputs, widths: &Vec<usize>| UNetConfig::new(inputs, outputs, widths.clone()).init(device);
         TryOn {
@@ -97,6 +102,30 @@ impl TryOnConfig {
             dilation: self.dilation,
             max_flow: self.max_flow,
         }
+    }
+}
+
+impl TryOnConfig {
+    /// A new pipeline that keeps every network of `previous` (built from
+    /// `previous_config`) whose widths this config shares, and initialises the
+    /// others afresh: how a run on new data starts from a trained model while
+    /// one network changes size. Returns the names of the networks kept.
+    pub fn init_from(&self, previous: TryOn, previous_config: &TryOnConfig, device: &Device) -> (TryOn, Vec<&'static str>) {
+        let mut model = self.init(device);
+        let mut kept = Vec::new();
+        if self.parser_widths == previous_config.parser_widths {
+            model.parser = previous.parser;
+            kept.push("parser");
+        }
+        if self.warp_widths == previous_config.warp_widths {
+            model.warp = previous.warp;
+            kept.push("warp");
+        }
+        if self.generator_widths == previous_config.generator_widths {
+            model.generator = previous.generator;
+            kept.push("generator");
+        }
+        (model, kept)
     }
 }
 
@@ -188,6 +217,25 @@ mod tests {
         let keep = out.agnostic_mask.clone().neg() + 1.0;
         let diff = ((out.image - person) * keep).abs().max().into_scalar::<f32>();
         assert_eq!(diff, 0.0, "pixels outside the agnostic region are the input's");
+    }
+
+    #[test]
+    fn a_warm_start_keeps_the_networks_whose_widths_match() {
+        let device = Device::flex();
+        device.seed(11);
+        let small = |parser: Vec<usize>| TryOnConfig::new().with_height(64).with_width(48).with_warp_widths(vec![8, 16]).with_parser_widths(parser).with_generator_widths(vec![8, 16]);
+        let (old_config, new_config) = (small(vec![8, 16]), small(vec![8, 16, 24]));
+        let previous = old_config.init(&device);
+        let person = Tensor::<4>::random([1, 3, 64, 48], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
+        let garment = Tensor::<4>::random([1, 3, 64, 48], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
+        let mask = Tensor::<4>::ones([1, 1, 64, 48], &device);
+        let parts = previous.part_probabilities(previous.parse_logits(&person));
+        let before = previous.forward_with_parts(person.clone(), parts.clone(), garment.clone(), mask.clone()).image;
+        let (model, kept) = new_config.init_from(previous, &old_config, &device);
+        assert_eq!(kept, vec!["warp", "generator"]);
+        assert_eq!(model.parse_logits(&person).dims(), [1, NUM_PARTS, 32, 24]);
+        let after = model.forward_with_parts(person, parts, garment, mask).image;
+        assert_eq!((before - after).abs().max().into_scalar::<f32>(), 0.0, "warp and generator carried over unchanged");
     }
 
     #[test]

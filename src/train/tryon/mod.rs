@@ -1,8 +1,11 @@
-//! The try-on trainer: Adam on the sum of the three losses, every pair of
-//! the training folder except a held-out slice used for model selection
-//! (validation SSIM with the model's own parser, as in evaluation), and a
-//! checkpoint every `checkpoint_steps` steps and at every epoch end, so a
-//! run killed at any moment resumes within minutes of where it stopped.
+//! The try-on trainer: Adam on the sum of the three losses over mixed
+//! batches — fixed pairs (synthetic: a flat product image and the person
+//! wearing it) and real photos, re-framed and re-augmented every time they
+//! are drawn, each with its own garment as the product image (see
+//! `data::real_photos`). A held-out slice of each is used for model selection
+//! (with the model's own parser, as in evaluation), and a checkpoint is
+//! written every `checkpoint_steps` steps and at every epoch end, so a run
+//! killed at any moment resumes within minutes of where it stopped.
 
 pub mod loss;
 
@@ -17,6 +20,7 @@ use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use super::checkpoint::Checkpoint;
+use crate::data::real_photos::RealPhoto;
 use crate::data::tryon::{TryOnBatch, TryOnSample};
 use crate::eval::tryon::{evaluate_tryon, TryOnReport};
 use crate::model::{TryOn, TryOnConfig};
@@ -46,6 +50,43 @@ pub struct TryOnTrainConfig {
     /// (see `TryOnReport::garment_coverage`).
     #[config(default = 0.95)]
     pub min_coverage: f64,
+    /// Real photos in each batch (the rest are pairs), when both are given.
+    #[config(default = 2)]
+    pub real_per_batch: usize,
+}
+
+/// What training draws from, and what it selects the model on.
+pub struct TryOnTrainingData<'a> {
+    /// Fixed pairs (flip augmentation only).
+    pub pairs: &'a [TryOnSample],
+    /// Real labelled photos: a fresh frame, colour noise and own-garment
+    /// deformation every time one is drawn.
+    pub photos: &'a [RealPhoto],
+    pub valid_pairs: &'a [TryOnSample],
+    /// Held-out real photos as fixed evaluation samples (`RealPhoto::test_sample`).
+    pub valid_photos: &'a [TryOnSample],
+}
+
+impl TryOnTrainingData<'_> {
+    /// (pair slots, photo slots) of a batch of `batch_size`.
+    fn slots(&self, config: &TryOnTrainConfig) -> (usize, usize) {
+        match (self.pairs.is_empty(), self.photos.is_empty()) {
+            (false, false) => {
+                let real = config.real_per_batch.clamp(1, config.batch_size - 1);
+                (config.batch_size - real, real)
+            }
+            (false, true) => (config.batch_size, 0),
+            _ => (0, config.batch_size),
+        }
+    }
+
+    /// One epoch is one pass over the real photos when there are any (the
+    /// pairs cycle beside them, continuing where the last epoch stopped in
+    /// their shuffled order), else one pass over the pairs.
+    fn steps_per_epoch(&self, config: &TryOnTrainConfig) -> usize {
+        let (pair_slots, photo_slots) = self.slots(config);
+        if photo_slots > 0 { self.photos.len().div_ceil(photo_slots) } else { self.pairs.len().div_ceil(pair_slots) }
+    }
 }
 
 /// One logged point of the loss curves (means over the steps since the last point).
@@ -66,6 +107,11 @@ pub struct ValidationPoint {
     pub garment_psnr: f64,
     pub parse_miou: f64,
     pub garment_coverage: f64,
+    /// On the held-out real photos (self-reconstruction with the own garment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub real_ssim: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub real_parse_miou: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -82,7 +128,10 @@ pub struct TryOnTrainState {
     pub steps: usize,
     pub train_seconds: f64,
     pub best_epoch: usize,
-    pub best_ssim: f64,
+    /// The selection score of the best epoch: validation SSIM on the pairs,
+    /// plus parser mIoU on the real photos when there are any.
+    #[serde(alias = "best_ssim")]
+    pub best_score: f64,
     pub losses: Vec<LossPoint>,
     pub validation: Vec<ValidationPoint>,
 }
@@ -90,6 +139,32 @@ pub struct TryOnTrainState {
 pub struct TryOnOutcome {
     pub model: TryOn,
     pub state: TryOnTrainState,
+}
+
+/// Draw `d` of a source of `n` items that is shuffled anew for each pass
+/// over it (pass `d / n`, order fixed by the seed and the pass), so draws can
+/// run on across epochs and a resumed run draws the same items.
+struct PassOrder {
+    seed: u64,
+    pass: Option<usize>,
+    order: Vec<usize>,
+}
+
+impl PassOrder {
+    fn new(seed: u64, n: usize) -> Self {
+        Self { seed, pass: None, order: (0..n).collect() }
+    }
+
+    fn at(&mut self, draw: usize) -> usize {
+        let n = self.order.len();
+        let pass = draw / n;
+        if self.pass != Some(pass) {
+            self.order.sort_unstable();
+            self.order.shuffle(&mut StdRng::seed_from_u64(self.seed ^ (pass as u64 + 1).wrapping_mul(0xA24B_AED4_963E_E407)));
+            self.pass = Some(pass);
+        }
+        self.order[draw % n]
+    }
 }
 
 /// Split training pairs into (train, validation) by position.
@@ -113,13 +188,15 @@ fn adam() -> burn::optim::ModuleOptimizer {
 
 pub type ProgressHook<'a> = &'a mut dyn FnMut(&TryOnTrainState, Option<&TryOnReport>);
 
-/// Train (or resume from `dir`); returns the best model by validation SSIM.
+/// Train (or resume from `dir`); returns the best model by the selection score.
 /// `base`: the device to train on (flex, or libtorch with the `tch` feature);
-/// validation runs there too.
+/// validation runs there too. `warm_start`: the model a new run starts from
+/// (ignored when resuming).
+#[allow(clippy::too_many_arguments)]
 pub fn train_tryon(
-    train: &[TryOnSample],
-    valid: &[TryOnSample],
+    data: &TryOnTrainingData,
     config: &TryOnTrainConfig,
+    warm_start: Option<TryOn>,
     dir: &Path,
     command: &str,
     base: Device,
@@ -132,7 +209,15 @@ pub fn train_tryon(
     let store = Checkpoint::new(dir);
     let (mut model, mut optim, mut state) = match store.state::<TryOnTrainState>()? {
         Some(state) => (store.load_last(config.model.init(&device))?, store.load_optim(adam())?, state),
-        None => (config.model.init(&device), adam(), TryOnTrainState { command: command.to_string(), ..Default::default() }),
+        None => {
+            // The warm start goes in as a record, the way a checkpoint is resumed.
+            let fresh = config.model.init(&device);
+            let model = match warm_start {
+                Some(model) => fresh.try_load_record(model.into_record())?,
+                None => fresh,
+            };
+            (model, adam(), TryOnTrainState { command: command.to_string(), ..Default::default() })
+        }
     };
     if state.epoch < config.max_epochs {
         state.backends.push(format!(
@@ -144,22 +229,42 @@ pub fn train_tryon(
             config.max_epochs
         ));
     }
-    let steps_per_epoch = train.len().div_ceil(config.batch_size);
+    let steps_per_epoch = data.steps_per_epoch(config);
+    let (pair_slots, photo_slots) = data.slots(config);
+    let (height, width) = (config.model.height, config.model.width);
     let log_every = 10usize;
     let (mut sums, mut since_log) = ([0f64; 3], 0usize);
 
     while state.epoch < config.max_epochs {
         // The epoch's order and flips depend only on (seed, epoch): a resumed
         // epoch replays the same batches and skips the ones already done.
-        let mut rng = StdRng::seed_from_u64(config.seed ^ (state.epoch as u64).wrapping_mul(0x9E37_79B9));
-        let mut order: Vec<usize> = (0..train.len()).collect();
-        order.shuffle(&mut rng);
-        let flips: Vec<bool> = (0..train.len()).map(|_| rng.random_bool(0.5)).collect();
+        let epoch_seed = config.seed ^ (state.epoch as u64).wrapping_mul(0x9E37_79B9);
+        let mut rng = StdRng::seed_from_u64(epoch_seed);
+        let mut pair_order = PassOrder::new(config.seed, data.pairs.len());
+        let mut photo_order: Vec<usize> = (0..data.photos.len()).collect();
+        photo_order.shuffle(&mut rng);
+        let flips: Vec<bool> = (0..data.pairs.len() + data.photos.len()).map(|_| rng.random_bool(0.5)).collect();
         let mut started = Instant::now();
-        for (step, chunk) in order.chunks(config.batch_size).enumerate().skip(state.step_in_epoch) {
-            let samples: Vec<&TryOnSample> = chunk.iter().map(|&i| &train[i]).collect();
-            let chunk_flips: Vec<bool> = chunk.iter().map(|&i| flips[i]).collect();
-            let batch = TryOnBatch::new(&samples, &chunk_flips, &device);
+        for step in state.step_in_epoch..steps_per_epoch {
+            let mut samples: Vec<TryOnSample> = Vec::with_capacity(config.batch_size);
+            let mut batch_flips = Vec::with_capacity(config.batch_size);
+            for slot in 0..pair_slots {
+                // Pairs continue across epochs so that every pair is drawn before any repeats.
+                let draw = (state.epoch * steps_per_epoch + step) * pair_slots + slot;
+                let i = pair_order.at(draw);
+                samples.push(data.pairs[i].clone());
+                batch_flips.push(flips[i]);
+            }
+            for slot in 0..photo_slots {
+                let draw = step * photo_slots + slot;
+                let i = photo_order[draw % photo_order.len()];
+                // Each draw gets its own frame and noise, fixed by (seed, epoch, draw) for resumption.
+                let mut draw_rng = StdRng::seed_from_u64(epoch_seed ^ (draw as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03));
+                samples.push(data.photos[i].training_sample(&mut draw_rng, height, width)?);
+                batch_flips.push(flips[data.pairs.len() + i]);
+            }
+            let refs: Vec<&TryOnSample> = samples.iter().collect();
+            let batch = TryOnBatch::new(&refs, &batch_flips, &device);
             let losses = tryon_losses(&model, &batch);
             let total = losses.total();
             // One readback for the three logged losses, not one sync each.
@@ -196,7 +301,10 @@ pub fn train_tryon(
         state.epoch += 1;
         state.step_in_epoch = 0;
 
-        let report = evaluate_tryon(&model.valid(), valid, 4, &eval_device);
+        let inference = model.valid();
+        let pairs = (!data.valid_pairs.is_empty()).then(|| evaluate_tryon(&inference, data.valid_pairs, 4, &eval_device));
+        let real = (!data.valid_photos.is_empty()).then(|| evaluate_tryon(&inference, data.valid_photos, 4, &eval_device));
+        let report = pairs.clone().or_else(|| real.clone()).expect("validation data");
         state.validation.push(ValidationPoint {
             epoch: state.epoch,
             ssim: report.model.ssim,
@@ -204,10 +312,13 @@ pub fn train_tryon(
             garment_psnr: report.model.garment_psnr,
             parse_miou: report.parse_miou,
             garment_coverage: report.garment_coverage,
+            real_ssim: real.as_ref().map(|r| r.model.ssim),
+            real_parse_miou: real.as_ref().map(|r| r.parse_miou),
         });
+        let score = pairs.as_ref().map_or(0.0, |r| r.model.ssim) + real.as_ref().map_or(0.0, |r| r.parse_miou);
         // Only a parser that finds the garment makes a fair score (see TryOnReport).
-        if report.garment_coverage >= config.min_coverage && report.model.ssim > state.best_ssim {
-            state.best_ssim = report.model.ssim;
+        if report.garment_coverage >= config.min_coverage && score > state.best_score {
+            state.best_score = score;
             state.best_epoch = state.epoch;
             store.save_best(&model)?;
         }
@@ -235,6 +346,20 @@ fn finished(config: &TryOnTrainConfig, dir: &Path, state: TryOnTrainState) -> an
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_pass_draws_every_item_once_in_its_own_order() {
+        let mut order = PassOrder::new(7, 5);
+        let first: Vec<usize> = (0..5).map(|d| order.at(d)).collect();
+        let second: Vec<usize> = (5..10).map(|d| order.at(d)).collect();
+        for pass in [&first, &second] {
+            let mut sorted = pass.clone();
+            sorted.sort();
+            assert_eq!(sorted, vec![0, 1, 2, 3, 4]);
+        }
+        assert_ne!(first, second, "a new pass, a new order");
+        assert_eq!(PassOrder::new(7, 5).at(6), second[1], "a resumed run draws the same items");
+    }
 
     #[test]
     fn cosine_schedule_runs_from_the_rate_to_its_final_fraction() {

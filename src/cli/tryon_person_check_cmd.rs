@@ -1,0 +1,111 @@
+//! `vitrine person-check`: how often the fitting room's person check accepts
+//! real people and refuses images without one, with the card's threshold and
+//! the engine's own code path. Prints one JSON line.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Args;
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use serde_json::json;
+use vitrine::data::pixels::Pixels;
+use vitrine::data::portrait::read_portrait;
+use vitrine::data::real_photos::list_file;
+use vitrine::engine::{BackendChoice, TryOnEngine};
+
+use super::tryon_eval_cmd::load_tryon_model;
+
+#[derive(Args, Debug)]
+pub struct PersonCheckArgs {
+    /// The weights file; its card is the .json beside it.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Photos that show a person: a folder in the real-photo layout (its list
+    /// file names the photos in image/), or image files.
+    #[arg(long, required = true)]
+    pub people: Vec<PathBuf>,
+    /// Images without a person: folders (every .jpg / .png in them) or files.
+    /// Blank and noise images are always added (--generated of each).
+    #[arg(long)]
+    pub not_people: Vec<PathBuf>,
+    /// How many blank (one colour) and how many noise images to add.
+    #[arg(long, default_value_t = 10)]
+    pub generated: usize,
+}
+
+fn images_in(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    if path.join("image").is_dir() {
+        let list = list_file(path)?;
+        let text = std::fs::read_to_string(&list)?;
+        return Ok(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(|name| path.join("image").join(name)).collect());
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| ["jpg", "jpeg", "png"].contains(&x.to_string_lossy().to_lowercase().as_str())))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// `count` one-colour frames and `count` uniform-noise frames, from a fixed seed.
+fn generated_images(count: usize, height: usize, width: usize) -> Vec<(String, Pixels)> {
+    let mut rng = StdRng::seed_from_u64(99);
+    let mut out = Vec::new();
+    for i in 0..count {
+        let colour = [rng.random_range(0..=255u8), rng.random_range(0..=255u8), rng.random_range(0..=255u8)];
+        let data = colour.iter().copied().cycle().take(width * height * 3).collect();
+        out.push((format!("blank {i} {colour:?}"), Pixels::new(width, height, 3, data).expect("sized")));
+    }
+    for i in 0..count {
+        let data = (0..width * height * 3).map(|_| rng.random_range(0..=255u8)).collect();
+        out.push((format!("noise {i}"), Pixels::new(width, height, 3, data).expect("sized")));
+    }
+    out
+}
+
+pub fn run(args: PersonCheckArgs) -> anyhow::Result<()> {
+    let (card, _, bytes) = load_tryon_model(&args.model, None)?;
+    let [h, w] = card.config.size();
+    let engine = pollster::block_on(TryOnEngine::load(&card.to_json(), bytes, BackendChoice::Cpu))?;
+    let confidence = |image: &Pixels| pollster::block_on(engine.person_confidence(image));
+    let threshold = card.person_threshold;
+
+    let mut people = Vec::new();
+    for path in &args.people {
+        for file in images_in(path).with_context(|| format!("listing {}", path.display()))? {
+            let c = confidence(&read_portrait(&file, h, w).with_context(|| format!("reading {}", file.display()))?)?;
+            people.push((file.display().to_string(), c));
+        }
+    }
+    let mut others = Vec::new();
+    for path in &args.not_people {
+        for file in images_in(path).with_context(|| format!("listing {}", path.display()))? {
+            let c = confidence(&read_portrait(&file, h, w).with_context(|| format!("reading {}", file.display()))?)?;
+            others.push((file.display().to_string(), c));
+        }
+    }
+    for (name, image) in generated_images(args.generated, h, w) {
+        others.push((name, confidence(&image)?));
+    }
+    anyhow::ensure!(!people.is_empty(), "no photos of people found");
+    let refused_people: Vec<_> = people.iter().filter(|(_, c)| *c < threshold).map(|(n, c)| format!("{n} ({c:.3})")).collect();
+    let accepted_others: Vec<_> = others.iter().filter(|(_, c)| *c >= threshold).map(|(n, c)| format!("{n} ({c:.3})")).collect();
+    let out = json!({
+        "model": args.model.display().to_string(),
+        "threshold": threshold,
+        "people": people.len(),
+        "people_accepted": people.len() - refused_people.len(),
+        "accept_rate": (people.len() - refused_people.len()) as f64 / people.len() as f64,
+        "not_people": others.len(),
+        "not_people_refused": others.len() - accepted_others.len(),
+        "refuse_rate": (others.len() - accepted_others.len()) as f64 / others.len().max(1) as f64,
+        "refused_people": refused_people,
+        "accepted_not_people": accepted_others,
+    });
+    println!("{out}");
+    Ok(())
+}
