@@ -18,7 +18,9 @@ async function fetchOk(url) {
 }
 
 async function readWithProgress(response, expected) {
-  const total = Number(response.headers.get('content-length')) || expected || 0;
+  // With Content-Encoding the header counts compressed bytes, the reader decoded ones.
+  const encoded = response.headers.has('content-encoding');
+  const total = (!encoded && Number(response.headers.get('content-length'))) || expected || 0;
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
   const reader = response.body.getReader();
   const chunks = [];
