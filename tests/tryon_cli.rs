@@ -117,6 +117,14 @@ fn real_photos_train_beside_pairs_from_a_warm_start_and_eval_reproduces_the_card
     let (accept, refuse) = (rates["accept_rate"].as_f64().unwrap(), rates["refuse_rate"].as_f64().unwrap());
     assert!((0.0..=1.0).contains(&accept) && (0.0..=1.0).contains(&refuse), "{rates}");
     assert_eq!(rates["people_accepted"].as_u64().unwrap() as f64 / 3.0, accept);
+    let at = rates["people_confidence_at"]["values"].as_array().unwrap();
+    assert_eq!(at.len(), 5);
+    assert!(at.windows(2).all(|w| w[0].as_f64() <= w[1].as_f64()), "quantiles ascend: {at:?}");
+
+    // An unreachable threshold refuses everyone.
+    let out = vitrine(&["person-check", "--model", model.to_str().unwrap(), "--people", REAL_TEST, "--generated", "1", "--threshold", "2"]);
+    let rates: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((rates["accept_rate"].as_f64(), rates["refuse_rate"].as_f64()), (Some(0.0), Some(1.0)));
 }
 
 #[test]

@@ -32,6 +32,17 @@ pub struct PersonCheckArgs {
     /// How many blank (one colour) and how many noise images to add.
     #[arg(long, default_value_t = 10)]
     pub generated: usize,
+    /// Judge with this threshold instead of the card's (to calibrate one on
+    /// training photos before writing it into a card).
+    #[arg(long)]
+    pub threshold: Option<f32>,
+}
+
+/// Confidence at each share `q` of the sorted values (nearest rank).
+fn quantiles(values: &[(String, f32)], shares: &[f64]) -> Vec<f32> {
+    let mut sorted: Vec<f32> = values.iter().map(|(_, c)| *c).collect();
+    sorted.sort_by(f32::total_cmp);
+    shares.iter().map(|q| sorted.get(((q * sorted.len() as f64).ceil() as usize).saturating_sub(1)).copied().unwrap_or(f32::NAN)).collect()
 }
 
 fn images_in(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
@@ -67,12 +78,15 @@ fn generated_images(count: usize, height: usize, width: usize) -> Vec<(String, P
     out
 }
 
+const LOW_SHARES: [f64; 5] = [0.01, 0.02, 0.05, 0.1, 0.5];
+const HIGH_SHARES: [f64; 5] = [0.5, 0.9, 0.95, 0.98, 0.99];
+
 pub fn run(args: PersonCheckArgs) -> anyhow::Result<()> {
     let (card, _, bytes) = load_tryon_model(&args.model, None)?;
     let [h, w] = card.config.size();
     let engine = pollster::block_on(TryOnEngine::load(&card.to_json(), bytes, BackendChoice::Cpu))?;
     let confidence = |image: &Pixels| pollster::block_on(engine.person_confidence(image));
-    let threshold = card.person_threshold;
+    let threshold = args.threshold.unwrap_or(card.person_threshold);
 
     let mut people = Vec::new();
     for path in &args.people {
@@ -103,6 +117,8 @@ pub fn run(args: PersonCheckArgs) -> anyhow::Result<()> {
         "not_people": others.len(),
         "not_people_refused": others.len() - accepted_others.len(),
         "refuse_rate": (others.len() - accepted_others.len()) as f64 / others.len().max(1) as f64,
+        "people_confidence_at": {"shares": LOW_SHARES, "values": quantiles(&people, &LOW_SHARES)},
+        "not_people_confidence_at": {"shares": HIGH_SHARES, "values": quantiles(&others, &HIGH_SHARES)},
         "refused_people": refused_people,
         "accepted_not_people": accepted_others,
     });
