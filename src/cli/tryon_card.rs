@@ -8,7 +8,7 @@ use burn::module::Module;
 use vitrine::card::{TrainingInfo, TryOnCard, WeightsInfo, CARD_FORMAT};
 use vitrine::card::tryon::{RealDataInfo, TryOnDataInfo};
 use vitrine::data::real_photos::{real_test_samples, MIN_GARMENT_SHARE, TEST_SEED};
-use vitrine::data::tryon::load_pairs;
+use vitrine::data::tryon::{load_pairs, TryOnSample};
 use vitrine::eval::tryon::evaluate_tryon;
 use vitrine::quantize::quantize_int8;
 use vitrine::train::tryon::{TryOnOutcome, TryOnTrainConfig};
@@ -35,31 +35,30 @@ pub fn write_tryon_model(
     let int8_model = load_tryon(&config.model, &int8_bytes, &device)?;
 
     let mut metrics = serde_json::json!({ "validation": outcome.state.validation });
+    // Both precisions on a test set, under keys `{prefix}test_f32` / `{prefix}test_int8`.
+    let mut measure = |prefix: &str, test: &[TryOnSample]| -> anyhow::Result<()> {
+        let f32_report = evaluate_tryon(&outcome.model, test, 4, &device);
+        let int8_report = evaluate_tryon(&int8_model, test, 4, &device);
+        println!("{prefix}test f32:  {}", serde_json::to_string(&f32_report)?);
+        println!("{prefix}test int8: {}", serde_json::to_string(&int8_report)?);
+        metrics[format!("{prefix}int8_ssim_change")] = serde_json::json!(int8_report.model.ssim - f32_report.model.ssim);
+        metrics[format!("{prefix}int8_miou_change")] = serde_json::json!(int8_report.parse_miou - f32_report.parse_miou);
+        metrics[format!("{prefix}test_f32")] = serde_json::to_value(&f32_report)?;
+        metrics[format!("{prefix}test_int8")] = serde_json::to_value(&int8_report)?;
+        Ok(())
+    };
     let mut test_pairs = 0;
     if let Some(test_dir) = &args.test_data {
         let test = load_pairs(test_dir, &args.test_pairs, args.height, args.width, args.limit)
             .with_context(|| format!("loading {}", test_dir.display()))?;
         test_pairs = test.len();
-        let f32_report = evaluate_tryon(&outcome.model, &test, 4, &device);
-        let int8_report = evaluate_tryon(&int8_model, &test, 4, &device);
-        println!("test f32:  {}", serde_json::to_string(&f32_report)?);
-        println!("test int8: {}", serde_json::to_string(&int8_report)?);
-        metrics["int8_ssim_change"] = serde_json::json!(int8_report.model.ssim - f32_report.model.ssim);
-        metrics["test_f32"] = serde_json::to_value(&f32_report)?;
-        metrics["test_int8"] = serde_json::to_value(&int8_report)?;
+        measure("", &test)?;
     }
     let mut test_photos = 0;
     if let Some(real_dir) = &args.real_test_data {
         let test = real_test_samples(real_dir, args.height, args.width, args.limit).with_context(|| format!("loading {}", real_dir.display()))?;
         test_photos = test.len();
-        let f32_report = evaluate_tryon(&outcome.model, &test, 4, &device);
-        let int8_report = evaluate_tryon(&int8_model, &test, 4, &device);
-        println!("real test f32:  {}", serde_json::to_string(&f32_report)?);
-        println!("real test int8: {}", serde_json::to_string(&int8_report)?);
-        metrics["real_int8_ssim_change"] = serde_json::json!(int8_report.model.ssim - f32_report.model.ssim);
-        metrics["real_int8_miou_change"] = serde_json::json!(int8_report.parse_miou - f32_report.parse_miou);
-        metrics["real_test_f32"] = serde_json::to_value(&f32_report)?;
-        metrics["real_test_int8"] = serde_json::to_value(&int8_report)?;
+        measure("real_", &test)?;
     }
 
     std::fs::create_dir_all(&args.models_dir)?;
