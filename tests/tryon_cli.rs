@@ -91,6 +91,12 @@ fn real_photos_train_beside_pairs_from_a_warm_start_and_eval_reproduces_the_card
     let losses = std::fs::read_to_string(run.join("losses.csv")).unwrap();
     assert_eq!(losses.lines().last().unwrap().split(',').next(), Some("12"), "{losses}");
 
+    // What the trainer sees: 3 draws, 4 panels each.
+    let out = vitrine(&["train-tryon", "--data", TRAIN, "--real-data", REAL_TRAIN, "--name", "r", "--height", "64", "--width", "48", "--preview-draws", "3"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let draws = image::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("target/tryon/training-draws.png")).unwrap();
+    assert_eq!((draws.width(), draws.height()), (4 * 48 + 12, 3 * (64 + 4)));
+
     let model = dir.path().join("r.bpk");
     let grid = dir.path().join("real-grid.png");
     let out = vitrine(&[

@@ -161,7 +161,7 @@ fn write_grid(args: &EvalTryOnArgs, card: &TryOnCard, bytes: Vec<u8>, rows: Vec<
     Ok(refused)
 }
 
-fn blit(grid: &mut RgbImage, data: &[u8], channels: usize, x0: usize, y0: usize, w: usize, h: usize) {
+pub fn blit(grid: &mut RgbImage, data: &[u8], channels: usize, x0: usize, y0: usize, w: usize, h: usize) {
     for y in 0..h {
         for x in 0..w {
             let i = (y * w + x) * channels;

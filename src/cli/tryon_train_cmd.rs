@@ -83,6 +83,11 @@ pub struct TrainTryOnArgs {
     /// (libtorch CPU; only in a binary built with `--features tch`, see scripts/build-tch.sh).
     #[arg(long, default_value = "flex")]
     pub backend: String,
+    /// Do not train: write a PNG of N real-photo training draws as the trainer
+    /// sees them (photo, part labels, own-garment product image and its mask)
+    /// to target/tryon/training-draws.png, and stop.
+    #[arg(long)]
+    pub preview_draws: Option<usize>,
     /// Validation garment coverage an epoch needs to be kept as the best (0 in tiny tests).
     #[arg(long, default_value_t = 0.95)]
     pub min_coverage: f64,
@@ -112,6 +117,10 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
         .with_min_coverage(args.min_coverage)
         .with_real_per_batch(args.real_per_batch);
 
+    if let Some(n) = args.preview_draws {
+        let dir = args.real_data.as_ref().context("--preview-draws needs --real-data")?;
+        return preview_draws(&real_training_photos(dir, args.limit)?, n, &args);
+    }
     if args.export_only {
         // Only the split sizes are needed for the card: count pairs, decode no image.
         let mut pairs = read_pairs(&args.data.join(&args.pairs))?;
@@ -220,4 +229,28 @@ pub fn backend_description(name: &str) -> String {
         "tch" => "burn 0.22.1 tch (libtorch 2.9.0 CPU kernels), autodiff".into(),
         _ => "burn 0.22.1 flex (CPU), autodiff".into(),
     }
+}
+
+/// Rows of (photo, labels in false colour, product image, mask) for `n` draws
+/// with the training's own seeding, so augmentation bugs can be seen.
+fn preview_draws(photos: &[RealPhoto], n: usize, args: &TrainTryOnArgs) -> anyhow::Result<()> {
+    use image::{Rgb, RgbImage};
+    use rand::SeedableRng;
+    let (h, w) = (args.height, args.width);
+    let palette = [[0, 0, 0], [120, 60, 20], [250, 200, 160], [220, 30, 30], [250, 140, 90], [60, 160, 60], [40, 60, 200], [200, 200, 40]];
+    let mut grid = RgbImage::from_pixel((4 * w + 12) as u32, (n * (h + 4)) as u32, Rgb([255, 255, 255]));
+    for row in 0..n {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(args.seed ^ row as u64);
+        let sample = photos[row % photos.len()].training_sample(&mut rng, h, w)?;
+        let labels: Vec<u8> = sample.parts.as_ref().expect("labelled").iter().flat_map(|&p| palette[p as usize % palette.len()]).collect();
+        let mask: Vec<u8> = sample.garment_mask.data.iter().flat_map(|&m| [m, m, m]).collect();
+        for (col, data) in [&sample.person.data, &labels, &sample.garment.data, &mask].into_iter().enumerate() {
+            super::tryon_eval_cmd::blit(&mut grid, data, 3, col * (w + 4), row * (h + 4), w, h);
+        }
+    }
+    let path = std::path::Path::new("target/tryon/training-draws.png");
+    std::fs::create_dir_all(path.parent().expect("has a folder"))?;
+    grid.save(path)?;
+    eprintln!("wrote {n} training draws to {}", path.display());
+    Ok(())
 }
