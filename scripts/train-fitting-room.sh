@@ -6,6 +6,8 @@
 # tree, so a later session on the same machine resumes by running this again.
 # Extra arguments are passed on (e.g. --export-only to write models/ from the
 # best epoch so far while the run goes on). Long: run it with nohup.
+# On a machine without the run directory, INIT_FROM=models/fitting-room.bpk
+# continues from the shipped weights instead (a new run: fresh optimizer state).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${VITRINE_RUNS:-../vitrine-runs}"
@@ -18,5 +20,5 @@ export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}" GOMP_SPINCOUNT="${GOMP_SPINCOUNT:
 exec target/tch/release/vitrine train-tryon \
   --data ../shared/data/tryon/synthetic-v1/train --test-data ../shared/data/tryon/synthetic-v1/test \
   --real-data ../shared/data/tryon/real-ccp/train --real-test-data ../shared/data/tryon/real-ccp/test \
-  --init-from models/synthetic-tryon.bpk --parser-widths 24,48,96,128,192 \
+  --init-from "${INIT_FROM:-models/synthetic-tryon.bpk}" --parser-widths 24,48,96,128,192 \
   --name fitting-room --epochs 30 --backend tch --work-dir "$RUNS/fitting-room" "$@"
