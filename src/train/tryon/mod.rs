@@ -221,12 +221,13 @@ pub fn train_tryon(
     };
     if state.epoch < config.max_epochs {
         state.backends.push(format!(
-            "from epoch {} (step {}): {backend}, lr {} cosine to {}x over {} epochs",
+            "from epoch {} (step {}): {backend}, lr {} cosine to {}x over {} epochs, selectable at >= {} garment coverage",
             state.epoch + 1,
             state.steps,
             config.learning_rate,
             config.final_lr_fraction,
-            config.max_epochs
+            config.max_epochs,
+            config.min_coverage
         ));
     }
     let steps_per_epoch = data.steps_per_epoch(config);
