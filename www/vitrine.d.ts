@@ -4,7 +4,7 @@
 export interface VitrineOptions {
   /** Model card URL; its weights file sits beside it. Default 'models/online-retail.json'. */
   model?: string;
-  /** Try-on model card URL, for <vitrine-try-on>. Default 'models/synthetic-tryon.json'. */
+  /** Try-on model card URL, for <vitrine-try-on>. Default 'models/fitting-room.json'. */
   tryOnModel?: string;
   /** Catalog JSON URL ({currency, items: [{id, title, price, image?, url?}]}). Default none. */
   catalog?: string | null;

@@ -85,25 +85,33 @@ pub fn run(args: PersonCheckArgs) -> anyhow::Result<()> {
     let (card, _, bytes) = load_tryon_model(&args.model, None)?;
     let [h, w] = card.config.size();
     let engine = pollster::block_on(TryOnEngine::load(&card.to_json(), bytes, BackendChoice::Cpu))?;
-    let confidence = |image: &Pixels| pollster::block_on(engine.person_confidence(image));
+    // Each image's three cues (face, torso, body confidence); its confidence is the weakest.
+    let mut cues: [Vec<(String, f32)>; 6] = Default::default();
+    let mut confidence = |image: &Pixels, person: bool| -> anyhow::Result<f32> {
+        let c = pollster::block_on(engine.person_cues(image))?;
+        for (k, v) in c.iter().enumerate() {
+            cues[k + if person { 0 } else { 3 }].push((String::new(), *v));
+        }
+        Ok(c.iter().copied().fold(f32::INFINITY, f32::min))
+    };
     let threshold = args.threshold.unwrap_or(card.person_threshold);
 
     let mut people = Vec::new();
     for path in &args.people {
         for file in images_in(path).with_context(|| format!("listing {}", path.display()))? {
-            let c = confidence(&read_portrait(&file, h, w).with_context(|| format!("reading {}", file.display()))?)?;
+            let c = confidence(&read_portrait(&file, h, w).with_context(|| format!("reading {}", file.display()))?, true)?;
             people.push((file.display().to_string(), c));
         }
     }
     let mut others = Vec::new();
     for path in &args.not_people {
         for file in images_in(path).with_context(|| format!("listing {}", path.display()))? {
-            let c = confidence(&read_portrait(&file, h, w).with_context(|| format!("reading {}", file.display()))?)?;
+            let c = confidence(&read_portrait(&file, h, w).with_context(|| format!("reading {}", file.display()))?, false)?;
             others.push((file.display().to_string(), c));
         }
     }
     for (name, image) in generated_images(args.generated, h, w) {
-        others.push((name, confidence(&image)?));
+        others.push((name, confidence(&image, false)?));
     }
     anyhow::ensure!(!people.is_empty(), "no photos of people found");
     let refused_people: Vec<_> = people.iter().filter(|(_, c)| *c < threshold).map(|(n, c)| format!("{n} ({c:.3})")).collect();
@@ -119,6 +127,10 @@ pub fn run(args: PersonCheckArgs) -> anyhow::Result<()> {
         "refuse_rate": (others.len() - accepted_others.len()) as f64 / others.len().max(1) as f64,
         "people_confidence_at": {"shares": LOW_SHARES, "values": quantiles(&people, &LOW_SHARES)},
         "not_people_confidence_at": {"shares": HIGH_SHARES, "values": quantiles(&others, &HIGH_SHARES)},
+        "cues_at": {
+            "people": {"shares": LOW_SHARES, "face": quantiles(&cues[0], &LOW_SHARES), "torso": quantiles(&cues[1], &LOW_SHARES), "body": quantiles(&cues[2], &LOW_SHARES)},
+            "not_people": {"shares": HIGH_SHARES, "face": quantiles(&cues[3], &HIGH_SHARES), "torso": quantiles(&cues[4], &HIGH_SHARES), "body": quantiles(&cues[5], &HIGH_SHARES)},
+        },
         "refused_people": refused_people,
         "accepted_not_people": accepted_others,
     });

@@ -87,6 +87,11 @@ impl TryOnEngine {
     /// How sure the parser is that `person` shows a person (the value the
     /// card's `person_threshold` is compared with), without rendering.
     pub async fn person_confidence(&self, person: &Pixels) -> Result<f32> {
+        Ok(weakest(self.person_cues(person).await?))
+    }
+
+    /// The three person cues of `person_evidence`, each in [0, 1] (for calibrating the threshold).
+    pub async fn person_cues(&self, person: &Pixels) -> Result<[f32; 3]> {
         let [h, w] = self.input_size();
         person.expect_size(h, w, "the photo")?;
         let compute = self.compute.borrow().clone();
@@ -135,14 +140,15 @@ async fn read(t: Tensor<4>) -> Result<Vec<f32>> {
 }
 
 /// How sure the parser is that one person faces the camera, as three shares
-/// in [0, 1] whose minimum is compared with the card's threshold: confident
-/// face pixels (relative to 1% of the frame), confident garment or torso
-/// pixels (relative to 10%), and the mean confidence of the pixels it calls
-/// body. A wall, a landscape or a grey frame fails at least one of them.
+/// in [0, 1] whose minimum is compared with the card's threshold: face pixels
+/// (more likely face than not, relative to 0.3 % of the frame: a full-body
+/// street photo's face), garment or torso pixels (relative to 5 %), and the
+/// mean confidence of the pixels it calls body. A wall, a landscape, a grey
+/// frame or a product photo (no face) fails at least one of them.
 async fn person_evidence(parts: &Tensor<4>) -> Result<[f32; 3]> {
-    let confident = |which: &[usize]| parts_sum(parts, which).greater_elem(0.8).float().mean().reshape([1, 1, 1, 1]);
-    let face = confident(&[FACE]) * 100.0;
-    let torso = confident(&[UPPER_CLOTHES, TORSO_SKIN]) * 10.0;
+    let share = |which: &[usize]| parts_sum(parts, which).greater_elem(0.5).float().mean().reshape([1, 1, 1, 1]);
+    let face = share(&[FACE]) / 0.003;
+    let torso = share(&[UPPER_CLOTHES, TORSO_SKIN]) / 0.05;
     let body = parts_sum(parts, &[FACE, UPPER_CLOTHES, TORSO_SKIN, ARMS]);
     let in_body = body.clone().greater_elem(0.5).float();
     let mean_confidence = (body * in_body.clone()).sum() / (in_body.sum() + 1e-6);
@@ -150,12 +156,16 @@ async fn person_evidence(parts: &Tensor<4>) -> Result<[f32; 3]> {
     Ok([values[0].min(1.0), values[1].min(1.0), values[2]])
 }
 
-/// The photo as a tensor, its part probabilities and the person confidence.
-async fn judge(compute: &Compute, person: &Pixels) -> Result<(Tensor<4>, Tensor<4>, f32)> {
+fn weakest(cues: [f32; 3]) -> f32 {
+    cues.iter().copied().fold(f32::INFINITY, f32::min)
+}
+
+/// The photo as a tensor, its part probabilities and the person cues.
+async fn judge(compute: &Compute, person: &Pixels) -> Result<(Tensor<4>, Tensor<4>, [f32; 3])> {
     let person_t = planes_to_tensor(vec![person.rgb_planes()], 3, person.height, person.width, &compute.device);
     let parts = compute.model.part_probabilities(compute.model.parse_logits(&person_t));
     let evidence = person_evidence(&parts).await?;
-    Ok((person_t, parts, evidence.iter().copied().fold(f32::INFINITY, f32::min)))
+    Ok((person_t, parts, evidence))
 }
 
 async fn run(compute: &Compute, person: &Pixels, garment: &Pixels, mask: &Pixels, threshold: f32) -> Result<Render> {
@@ -165,7 +175,8 @@ async fn run(compute: &Compute, person: &Pixels, garment: &Pixels, mask: &Pixels
     let mask_t = planes_to_tensor(vec![mask.mask_plane()], 1, h, w, device);
 
     // Judge the photo before rendering: the parser must see a person.
-    let (person_t, parts, confidence) = judge(compute, person).await?;
+    let (person_t, parts, cues) = judge(compute, person).await?;
+    let confidence = weakest(cues);
     if confidence < threshold {
         return Err(VitrineError::NoPerson { confidence, needed: threshold });
     }

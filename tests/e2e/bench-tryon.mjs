@@ -29,12 +29,12 @@ try {
 const apparel = JSON.parse(readFileSync(path.join(SITE, 'demo/apparel/apparel.json'), 'utf8'));
 const native = JSON.parse(
   execFileSync(path.join(ROOT, 'target/release/vitrine'), [
-    'try-on', '--model', path.join(ROOT, 'models/synthetic-tryon.bpk'), '--repeat', String(CALLS),
+    'try-on', '--model', path.join(ROOT, 'models/fitting-room.bpk'), '--repeat', String(CALLS),
     '--person', path.join(SITE, 'demo/apparel', apparel.models[0]), '--garment', path.join(SITE, 'demo/apparel', apparel.garments[0].image),
     '--out', path.join(ROOT, 'target/bench-tryon.png'),
   ]).toString(),
 );
-const rows = [['try-on model', `synthetic-tryon, int8 weights ${(results.cpu.weights_bytes / 1e6).toFixed(2)} MB, ${results.cpu.size}`]];
+const rows = [['try-on model', `fitting-room, int8 weights ${(results.cpu.weights_bytes / 1e6).toFixed(2)} MB, ${results.cpu.size}`]];
 for (const b of ['webgpu', 'cpu']) {
   const r = results[b];
   const label = b === 'webgpu' ? 'WebGPU (SwiftShader)' : 'CPU (flex, wasm)';

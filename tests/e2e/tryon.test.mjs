@@ -11,9 +11,14 @@ import { deflateSync } from 'node:zlib';
 import { ROOT, SITE, main, withBrowser } from './harness.mjs';
 
 const SHOTS = path.join(ROOT, 'target/e2e');
+const REAL_PHOTO_INDEX = 2; // the third photo of real-ccp/test/test.txt: a full-body street photo
 mkdirSync(SHOTS, { recursive: true });
 const apparel = JSON.parse(readFileSync(path.join(SITE, 'demo/apparel/apparel.json'), 'utf8'));
 const PHOTO = path.join(SITE, 'demo/apparel', apparel.models[1]);
+// A real person the model never saw in training (real-ccp/test, read from the
+// shared data at test time, never copied into the site).
+const REAL_DATA = process.env.VITRINE_TRYON_REAL_DATA ?? path.join(ROOT, '../shared/data/tryon/real-ccp');
+const REAL_PHOTO = path.join(REAL_DATA, 'test/image', readFileSync(path.join(REAL_DATA, 'test/test.txt'), 'utf8').split('\n')[REAL_PHOTO_INDEX]);
 
 /** A grey PNG of any size, written here (no image library): rows compress to almost nothing. */
 function greyPng(width, height) {
@@ -92,6 +97,13 @@ async function fittingRoom(browser, origin, label) {
   assert.ok(change > 2, `the garment area changed (mean |diff| ${change.toFixed(2)})`);
   await page.screenshot({ path: path.join(SHOTS, `tryon-${label}.png`) });
 
+  // A real street photo: accepted by the person check and dressed too.
+  const real = await pick(page, REAL_PHOTO);
+  assert.equal(real.error, null, `a real person renders: ${real.error}`);
+  const realChange = await renderChange(page);
+  assert.ok(realChange > 2, `the real person's garment area changed (mean |diff| ${realChange.toFixed(2)})`);
+  await page.screenshot({ path: path.join(SHOTS, `tryon-real-${label}.png`) });
+
   // Before/after toggle and save.
   const toggle = tryOn(page).locator('.tools button').first();
   await toggle.click();
@@ -113,8 +125,9 @@ async function fittingRoom(browser, origin, label) {
     assert.equal(r.body ?? null, null, `no body: ${r.url}`);
   }
   assert.ok(!requests.some((r) => r.url.includes(photoName) && !r.url.includes('/demo/apparel/')), 'the picked photo is never requested');
+  assert.ok(!requests.some((r) => r.url.includes(path.basename(REAL_PHOTO))), 'the real photo is never requested');
   assert.deepEqual(await context.cookies(), []);
-  assert.equal(requests.filter((r) => r.url.endsWith('synthetic-tryon.bpk')).length, 1, 'weights downloaded once');
+  assert.equal(requests.filter((r) => r.url.endsWith('fitting-room.bpk')).length, 1, 'weights downloaded once');
   assert.deepEqual(errors, []);
   await context.close();
 }

@@ -1,10 +1,10 @@
 // Try-on benchmark page: load the try-on model the way the worker does and
 // time renders of a sample model and garment at the model's size (192×256).
-// Query: ?model=../models/synthetic-tryon.json&backend=webgpu|cpu&calls=10
+// Query: ?model=../models/fitting-room.json&backend=webgpu|cpu&calls=10
 import { garmentPixels, photoPixels } from '../widget/photo.js';
 import { benchParams, loadModel, publish } from './load.js';
 
-const { modelUrl, backend, calls } = benchParams('../models/synthetic-tryon.json', 10);
+const { modelUrl, backend, calls } = benchParams('../models/fitting-room.json', 10);
 
 async function run() {
   const t0 = performance.now();

@@ -4,7 +4,7 @@
 /** Defaults of every option (data attribute in brackets). */
 export const DEFAULTS = Object.freeze({
   model: 'models/online-retail.json', // [data-model] the model card URL; its weights file sits beside it
-  tryOnModel: 'models/synthetic-tryon.json', // [data-try-on-model] the try-on model card URL
+  tryOnModel: 'models/fitting-room.json', // [data-try-on-model] the try-on model card URL
   catalog: null, //                     [data-catalog] the catalog JSON URL (needed to draw cards)
   backend: 'auto', //                   [data-backend] 'auto' (WebGPU, else CPU), 'webgpu' or 'cpu'
   retentionDays: 90, //                 [data-retention-days] events older than this are forgotten
