@@ -96,18 +96,13 @@ pub fn run(args: PersonCheckArgs) -> anyhow::Result<()> {
     };
     let threshold = args.threshold.unwrap_or(card.person_threshold);
 
-    let mut people = Vec::new();
-    for path in &args.people {
-        for file in images_in(path).with_context(|| format!("listing {}", path.display()))? {
-            let c = confidence(&read_portrait(&file, h, w).with_context(|| format!("reading {}", file.display()))?, true)?;
-            people.push((file.display().to_string(), c));
-        }
-    }
-    let mut others = Vec::new();
-    for path in &args.not_people {
-        for file in images_in(path).with_context(|| format!("listing {}", path.display()))? {
-            let c = confidence(&read_portrait(&file, h, w).with_context(|| format!("reading {}", file.display()))?, false)?;
-            others.push((file.display().to_string(), c));
+    let (mut people, mut others) = (Vec::new(), Vec::new());
+    for (paths, person, judged) in [(&args.people, true, &mut people), (&args.not_people, false, &mut others)] {
+        for path in paths {
+            for file in images_in(path).with_context(|| format!("listing {}", path.display()))? {
+                let c = confidence(&read_portrait(&file, h, w).with_context(|| format!("reading {}", file.display()))?, person)?;
+                judged.push((file.display().to_string(), c));
+            }
         }
     }
     for (name, image) in generated_images(args.generated, h, w) {
