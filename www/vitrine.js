@@ -18,7 +18,6 @@ import { clear, record } from './widget/history.js';
 import { VitrineHistory } from './widget/history-element.js';
 import { pickItems } from './widget/placements.js';
 import { VitrineRecommendations } from './widget/recommendations.js';
-import { VitrineTryOn } from './widget/tryon-element.js';
 import { STRINGS } from './widget/strings.js';
 
 export { DEFAULTS };
@@ -101,8 +100,32 @@ if (document.readyState === 'loading') {
 }
 
 if (!customElements.get('vitrine-recommendations')) customElements.define('vitrine-recommendations', VitrineRecommendations);
-if (!customElements.get('vitrine-try-on')) customElements.define('vitrine-try-on', VitrineTryOn);
+defineTryOnWhenUsed();
 if (!customElements.get('vitrine-history')) customElements.define('vitrine-history', VitrineHistory);
+
+/**
+ * The fitting room's code (its element and photo handling) loads only on a
+ * page that has a <vitrine-try-on>, now or later: a recommendations-only page
+ * never fetches it.
+ */
+function defineTryOnWhenUsed() {
+  if (customElements.get('vitrine-try-on')) return;
+  const used = document.getElementsByTagName('vitrine-try-on'); // live: no query per mutation
+  const load = () =>
+    import('./widget/tryon-element.js').then(({ VitrineTryOn }) => {
+      if (!customElements.get('vitrine-try-on')) customElements.define('vitrine-try-on', VitrineTryOn);
+    });
+  if (used.length > 0) {
+    load();
+    return;
+  }
+  const observer = new MutationObserver(() => {
+    if (used.length === 0) return;
+    observer.disconnect();
+    load();
+  });
+  observer.observe(document, { childList: true, subtree: true });
+}
 
 /** The same API for pages without a bundler. It can add and forget events but
  * not read them back: the history is the shopper's, shown only by <vitrine-history>. */

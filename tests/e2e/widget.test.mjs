@@ -128,6 +128,9 @@ async function shoppingSession(browser, origin, label) {
     assert.match(url.pathname, allowed, `unexpected file ${url.pathname}`);
     if (r.type !== 'document') assert.equal(url.search, '', `a fetch carries a query: ${r.url}`);
   }
+  // A recommendations-only page never loads the fitting room's code or weights.
+  const tryOnFiles = requests.map((r) => new URL(r.url).pathname).filter((p) => /tryon|try-on|photo\.js|fitting-room/.test(p));
+  assert.deepEqual(tryOnFiles, [], 'no try-on file on a page without <vitrine-try-on>');
   // The demo runs under a strict CSP: no inline scripts or styles, no eval.
   const csp = (await (await context.request.get(`${origin}/demo/`)).headers())['content-security-policy'];
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval';/);
