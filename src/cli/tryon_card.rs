@@ -104,7 +104,7 @@ pub fn write_tryon_model(
                 validation_photos,
                 test_photos,
                 preprocessing: format!(
-                    "photos whose upper garment (LIP 5, 6, 7) covers < {:.0}% of the photo are left out; validation = every {}th remaining photo (centred 3:4 frame, own garment deformed with seed {} + index); training draws: a random 3:4 frame (70 %: the whole person zoomed in up to 20 % anywhere; 30 %: head to waist, 45-65 % of the person's height), bilinear to {}×{} (labels nearest), brightness / contrast 0.75-1.25, saturation 0.7-1.3, red and blue gain 0.93-1.07, Gaussian blur σ 0.3-1.2 in 30 %, JPEG quality 30-90 in 30 %, horizontal flip in 50 %; then the own garment (below); {} real photos and {} pairs in each batch of {}",
+                    "photos whose upper garment (LIP 5, 6, 7) covers < {:.0}% of the photo are left out; validation = every {}th remaining photo (centred 3:4 frame, own garment deformed with seed {} XOR its index); training draws: a random 3:4 frame (70 %: the whole person zoomed in up to 20 % anywhere; 30 %: head to waist, 45-65 % of the person's height), bilinear to {}×{} (labels nearest), brightness / contrast 0.75-1.25, saturation 0.7-1.3, red and blue gain 0.93-1.07, Gaussian blur σ 0.3-1.2 in 30 %, JPEG quality 30-90 in 30 %, horizontal flip in 50 %; then the own garment (below); {} real photos and {} pairs in each batch of {}",
                     MIN_GARMENT_SHARE * 100.0,
                     args.validation_every,
                     args.seed,
