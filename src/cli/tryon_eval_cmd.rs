@@ -113,8 +113,7 @@ fn real_grid_rows(args: &EvalTryOnArgs, h: usize, w: usize) -> anyhow::Result<Ve
     let mut rows = Vec::new();
     for (i, photo) in photos.iter().enumerate() {
         let garment = |k: usize| read_image(&args.garments.join("cloth").join(&unpaired[k % unpaired.len()].1), h, w, false);
-        let whole = photo.test_sample(0, h, w)?.person;
-        rows.push((photo.name.clone(), whole, garment(2 * i)?));
+        rows.push((photo.name.clone(), photo.whole(h, w)?, garment(2 * i)?));
         rows.push((format!("{} (head to waist)", photo.name), photo.half_body(h, w)?, garment(2 * i + 1)?));
     }
     rows.truncate(args.grid_rows);

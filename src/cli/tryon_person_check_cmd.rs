@@ -11,8 +11,8 @@ use rand::{RngExt, SeedableRng};
 use serde_json::json;
 use vitrine::data::pixels::Pixels;
 use vitrine::data::portrait::read_portrait;
-use vitrine::data::real_photos::list_file;
-use vitrine::engine::{BackendChoice, TryOnEngine};
+use vitrine::data::real_photos::photo_names;
+use vitrine::engine::{weakest, BackendChoice, TryOnEngine};
 
 use super::tryon_eval_cmd::load_tryon_model;
 
@@ -38,9 +38,9 @@ pub struct PersonCheckArgs {
     pub threshold: Option<f32>,
 }
 
-/// Confidence at each share `q` of the sorted values (nearest rank).
-fn quantiles(values: &[(String, f32)], shares: &[f64]) -> Vec<f32> {
-    let mut sorted: Vec<f32> = values.iter().map(|(_, c)| *c).collect();
+/// The value at each share `q` of the sorted values (nearest rank).
+fn quantiles(values: impl IntoIterator<Item = f32>, shares: &[f64]) -> Vec<f32> {
+    let mut sorted: Vec<f32> = values.into_iter().collect();
     sorted.sort_by(f32::total_cmp);
     shares.iter().map(|q| sorted.get(((q * sorted.len() as f64).ceil() as usize).saturating_sub(1)).copied().unwrap_or(f32::NAN)).collect()
 }
@@ -50,9 +50,7 @@ fn images_in(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
         return Ok(vec![path.to_path_buf()]);
     }
     if path.join("image").is_dir() {
-        let list = list_file(path)?;
-        let text = std::fs::read_to_string(&list)?;
-        return Ok(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(|name| path.join("image").join(name)).collect());
+        return Ok(photo_names(path)?.iter().map(|name| path.join("image").join(name)).collect());
     }
     let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -86,13 +84,13 @@ pub fn run(args: PersonCheckArgs) -> anyhow::Result<()> {
     let [h, w] = card.config.size();
     let engine = pollster::block_on(TryOnEngine::load(&card.to_json(), bytes, BackendChoice::Cpu))?;
     // Each image's three cues (face, torso, body confidence); its confidence is the weakest.
-    let mut cues: [Vec<(String, f32)>; 6] = Default::default();
+    let mut cues: [Vec<f32>; 6] = Default::default();
     let mut confidence = |image: &Pixels, person: bool| -> anyhow::Result<f32> {
         let c = pollster::block_on(engine.person_cues(image))?;
         for (k, v) in c.iter().enumerate() {
-            cues[k + if person { 0 } else { 3 }].push((String::new(), *v));
+            cues[k + if person { 0 } else { 3 }].push(*v);
         }
-        Ok(c.iter().copied().fold(f32::INFINITY, f32::min))
+        Ok(weakest(c))
     };
     let threshold = args.threshold.unwrap_or(card.person_threshold);
 
@@ -120,11 +118,11 @@ pub fn run(args: PersonCheckArgs) -> anyhow::Result<()> {
         "not_people": others.len(),
         "not_people_refused": others.len() - accepted_others.len(),
         "refuse_rate": (others.len() - accepted_others.len()) as f64 / others.len().max(1) as f64,
-        "people_confidence_at": {"shares": LOW_SHARES, "values": quantiles(&people, &LOW_SHARES)},
-        "not_people_confidence_at": {"shares": HIGH_SHARES, "values": quantiles(&others, &HIGH_SHARES)},
+        "people_confidence_at": {"shares": LOW_SHARES, "values": quantiles(people.iter().map(|(_, c)| *c), &LOW_SHARES)},
+        "not_people_confidence_at": {"shares": HIGH_SHARES, "values": quantiles(others.iter().map(|(_, c)| *c), &HIGH_SHARES)},
         "cues_at": {
-            "people": {"shares": LOW_SHARES, "face": quantiles(&cues[0], &LOW_SHARES), "torso": quantiles(&cues[1], &LOW_SHARES), "body": quantiles(&cues[2], &LOW_SHARES)},
-            "not_people": {"shares": HIGH_SHARES, "face": quantiles(&cues[3], &HIGH_SHARES), "torso": quantiles(&cues[4], &HIGH_SHARES), "body": quantiles(&cues[5], &HIGH_SHARES)},
+            "people": {"shares": LOW_SHARES, "face": quantiles(cues[0].iter().copied(), &LOW_SHARES), "torso": quantiles(cues[1].iter().copied(), &LOW_SHARES), "body": quantiles(cues[2].iter().copied(), &LOW_SHARES)},
+            "not_people": {"shares": HIGH_SHARES, "face": quantiles(cues[3].iter().copied(), &HIGH_SHARES), "torso": quantiles(cues[4].iter().copied(), &HIGH_SHARES), "body": quantiles(cues[5].iter().copied(), &HIGH_SHARES)},
         },
         "refused_people": refused_people,
         "accepted_not_people": accepted_others,

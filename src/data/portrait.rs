@@ -106,12 +106,17 @@ pub fn half_body_frame(photo_width: usize, photo_height: usize, parts: &[u8], as
 /// Decode an image file and frame it as the widget frames a shopper's photo:
 /// the largest centred 3:4 rectangle, resized to `width`×`height`.
 pub fn read_portrait(path: &std::path::Path, height: usize, width: usize) -> Result<Pixels> {
+    let photo = read_rgb(path)?;
+    crop_photo(&photo, Frame::centred(photo.width, photo.height, width as f32 / height as f32), width, height)
+}
+
+/// Decode an image file at its own size, as RGB.
+pub fn read_rgb(path: &std::path::Path) -> Result<Pixels> {
     let bytes = std::fs::read(path).map_err(|e| VitrineError::io(path, e))?;
     let rgb = image::load_from_memory(&bytes)
         .map_err(|e| VitrineError::InvalidImage(format!("{}: {e}", path.display())))?
         .into_rgb8();
-    let photo = from_rgb(rgb);
-    crop_photo(&photo, Frame::centred(photo.width, photo.height, width as f32 / height as f32), width, height)
+    Ok(from_rgb(rgb))
 }
 
 fn to_rgb(photo: &Pixels) -> Result<RgbImage> {

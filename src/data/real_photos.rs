@@ -19,7 +19,7 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
 use super::pixels::Pixels;
-use super::portrait::{crop_labels, crop_photo, half_body_frame, jitter_photo, random_frame, Frame, Framing};
+use super::portrait::{crop_labels, crop_photo, half_body_frame, jitter_photo, random_frame, read_rgb, Frame, Framing};
 use super::tryon::{read_parts, TryOnSample};
 use crate::error::{Result, VitrineError};
 use crate::model::tryon::parts::UPPER_CLOTHES;
@@ -63,23 +63,23 @@ fn stem(name: &str) -> &str {
     name.rsplit_once('.').map_or(name, |(s, _)| s)
 }
 
-/// Load the listed photos with their labels (the first `limit`).
-pub fn load_real_photos(dir: &Path, limit: Option<usize>) -> Result<Vec<RealPhoto>> {
+/// The photo names of the folder's list file; blank lines and `#` comments skipped.
+pub fn photo_names(dir: &Path) -> Result<Vec<String>> {
     let list = list_file(dir)?;
     let text = std::fs::read_to_string(&list).map_err(|e| VitrineError::io(&list, e))?;
-    let names: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+    Ok(text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect())
+}
+
+/// Load the listed photos with their labels (the first `limit`).
+pub fn load_real_photos(dir: &Path, limit: Option<usize>) -> Result<Vec<RealPhoto>> {
+    let names = photo_names(dir)?;
     names
         .iter()
         .take(limit.unwrap_or(names.len()))
         .map(|name| {
-            let path = dir.join("image").join(name);
-            let bytes = std::fs::read(&path).map_err(|e| VitrineError::io(&path, e))?;
-            let rgb = image::load_from_memory(&bytes)
-                .map_err(|e| VitrineError::InvalidImage(format!("{}: {e}", path.display())))?
-                .into_rgb8();
-            let (w, h) = (rgb.width() as usize, rgb.height() as usize);
-            let parts = read_parts(&dir.join("image-parse").join(format!("{}.png", stem(name))), h, w)?;
-            Ok(RealPhoto { name: name.to_string(), photo: Pixels::new(w, h, 3, rgb.into_raw())?, parts })
+            let photo = read_rgb(&dir.join("image").join(name))?;
+            let parts = read_parts(&dir.join("image-parse").join(format!("{}.png", stem(name))), photo.height, photo.width)?;
+            Ok(RealPhoto { name: name.clone(), photo, parts })
         })
         .collect()
 }
@@ -124,9 +124,17 @@ impl RealPhoto {
     /// The evaluation sample: the widget's centred 3:4 frame, no noise, and the
     /// own garment deformed by a generator seeded with `seed`.
     pub fn test_sample(&self, seed: u64, height: usize, width: usize) -> Result<TryOnSample> {
-        let frame = Frame::centred(self.photo.width, self.photo.height, width as f32 / height as f32);
-        let (photo, parts) = self.framed(frame, height, width)?;
+        let (photo, parts) = self.framed(self.centred_frame(height, width), height, width)?;
         Ok(self.sample(photo, parts, &mut StdRng::seed_from_u64(seed)))
+    }
+
+    /// The whole person in the widget's centred 3:4 frame (evaluation grids).
+    pub fn whole(&self, height: usize, width: usize) -> Result<Pixels> {
+        crop_photo(&self.photo, self.centred_frame(height, width), width, height)
+    }
+
+    fn centred_frame(&self, height: usize, width: usize) -> Frame {
+        Frame::centred(self.photo.width, self.photo.height, width as f32 / height as f32)
     }
 
     /// The head-to-waist frame of the evaluation grid.

@@ -14,4 +14,4 @@ mod web_tryon;
 
 pub use device::{Backend, BackendChoice};
 pub use recommender::{Recommendation, Recommendations, Recommender, MAX_K};
-pub use tryon::{Render, TryOnEngine};
+pub use tryon::{weakest, Render, TryOnEngine};

@@ -84,13 +84,9 @@ impl TryOnEngine {
         self.render_with_threshold(person, garment, garment_mask_pixels, self.card.person_threshold).await
     }
 
-    /// How sure the parser is that `person` shows a person (the value the
-    /// card's `person_threshold` is compared with), without rendering.
-    pub async fn person_confidence(&self, person: &Pixels) -> Result<f32> {
-        Ok(weakest(self.person_cues(person).await?))
-    }
-
-    /// The three person cues of `person_evidence`, each in [0, 1] (for calibrating the threshold).
+    /// The three person cues of `person_evidence`, each in [0, 1], without
+    /// rendering (for calibrating the threshold); `weakest` of them is what
+    /// the card's `person_threshold` is compared with.
     pub async fn person_cues(&self, person: &Pixels) -> Result<[f32; 3]> {
         let [h, w] = self.input_size();
         person.expect_size(h, w, "the photo")?;
@@ -156,7 +152,8 @@ async fn person_evidence(parts: &Tensor<4>) -> Result<[f32; 3]> {
     Ok([values[0].min(1.0), values[1].min(1.0), values[2]])
 }
 
-fn weakest(cues: [f32; 3]) -> f32 {
+/// The person confidence: the weakest of the three cues.
+pub fn weakest(cues: [f32; 3]) -> f32 {
     cues.iter().copied().fold(f32::INFINITY, f32::min)
 }
 

@@ -103,9 +103,7 @@ impl TryOnConfig {
             max_flow: self.max_flow,
         }
     }
-}
 
-impl TryOnConfig {
     /// A new pipeline that keeps every network of `previous` (built from
     /// `previous_config`) whose widths this config shares, and initialises the
     /// others afresh: how a run on new data starts from a trained model while

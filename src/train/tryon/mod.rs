@@ -305,7 +305,7 @@ pub fn train_tryon(
         let inference = model.valid();
         let pairs = (!data.valid_pairs.is_empty()).then(|| evaluate_tryon(&inference, data.valid_pairs, 4, &eval_device));
         let real = (!data.valid_photos.is_empty()).then(|| evaluate_tryon(&inference, data.valid_photos, 4, &eval_device));
-        let report = pairs.clone().or_else(|| real.clone()).expect("validation data");
+        let report = pairs.as_ref().or(real.as_ref()).expect("validation data");
         state.validation.push(ValidationPoint {
             epoch: state.epoch,
             ssim: report.model.ssim,
@@ -324,7 +324,7 @@ pub fn train_tryon(
             store.save_best(&model)?;
         }
         store.save(&model, &optim, &state)?;
-        on_progress(&state, Some(&report));
+        on_progress(&state, Some(report));
     }
     finished(config, dir, state)
 }
