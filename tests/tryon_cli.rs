@@ -133,6 +133,52 @@ fn real_photos_train_beside_pairs_from_a_warm_start_and_eval_reproduces_the_card
     assert_eq!((rates["accept_rate"].as_f64(), rates["refuse_rate"].as_f64()), (Some(0.0), Some(1.0)));
 }
 
+fn load(path: &Path) -> (serde_json::Value, vitrine::model::TryOn) {
+    let text = std::fs::read_to_string(path.with_extension("json")).unwrap();
+    let card = vitrine::card::TryOnCard::from_json(&text).unwrap();
+    let model = vitrine::weights::load_tryon(&card.config, &std::fs::read(path).unwrap(), &burn::prelude::Device::flex()).unwrap();
+    (serde_json::from_str(&text).unwrap(), model)
+}
+
+#[test]
+fn a_parser_only_run_changes_the_parser_and_carries_the_warp_and_generator() {
+    use burn::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let out = vitrine(&[
+        "train-tryon", "--data", TRAIN, "--real-data", REAL_TRAIN, "--init-from", TINY_TRYON, "--parser-only",
+        "--product-photos-per-batch", "1", "--name", "p", "--models-dir", dir.path().to_str().unwrap(), "--work-dir", run.to_str().unwrap(),
+        "--height", "64", "--width", "48", "--parser-widths", "8,16", "--warp-widths", "8,16", "--generator-widths", "8,16",
+        "--epochs", "2", "--validation-every", "4", "--batch-size", "4", "--real-per-batch", "2", "--lr", "0.01", "--min-coverage", "0",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("8 photos"), "parser-only keeps every labelled photo: {stderr}");
+    let losses = std::fs::read_to_string(run.join("losses.csv")).unwrap();
+    let last: Vec<f64> = losses.lines().last().unwrap().split(',').map(|v| v.parse().unwrap()).collect();
+    assert!(last[2] > 0.0 && last[3] == 0.0 && last[4] == 0.0, "only the parser's loss: {losses}");
+
+    let (card, trained) = load(&dir.path().join("p.bpk"));
+    let (fixture_card, fixture) = load(Path::new(TINY_TRYON));
+    assert_eq!(card["warm_start"]["sha256"], fixture_card["weights"]["sha256"]);
+    assert_eq!(card["warm_start"]["kept"], serde_json::json!(["parser", "warp", "generator"]));
+    assert!(card["training"]["loss"].as_str().unwrap().starts_with("parser only"));
+    assert!(card["data"]["real"]["preprocessing"].as_str().unwrap().contains("1 product photos"));
+
+    let device = Device::flex();
+    device.seed(5);
+    let uniform = burn::tensor::Distribution::Uniform(0.0, 1.0);
+    let person = Tensor::<4>::random([1, 3, 64, 48], uniform, &device);
+    let garment = Tensor::<4>::random([1, 3, 64, 48], uniform, &device);
+    let mask = Tensor::<4>::ones([1, 1, 64, 48], &device);
+    let parts = fixture.part_probabilities(fixture.parse_logits(&person));
+    let render = |m: &vitrine::model::TryOn| m.forward_with_parts(person.clone(), parts.clone(), garment.clone(), mask.clone()).image;
+    let carried = (render(&trained) - render(&fixture)).abs().max().into_scalar::<f32>();
+    assert!(carried < 1e-5, "warp and generator unchanged: {carried}");
+    let parser_change = (trained.parse_logits(&person) - fixture.parse_logits(&person)).abs().max().into_scalar::<f32>();
+    assert!(parser_change > 1e-3, "the parser trained: {parser_change}");
+}
+
 #[test]
 fn corrupted_weights_and_non_images_are_refused_with_a_message() {
     let dir = tempfile::tempdir().unwrap();

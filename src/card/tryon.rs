@@ -29,6 +29,27 @@ pub struct TryOnCard {
     pub training: TrainingInfo,
     /// Loss and validation curves, PNG beside the card.
     pub curves: String,
+    /// The trained model this run started from, when it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warm_start: Option<WarmStartInfo>,
+}
+
+/// Where a warm-started run came from: enough to find the starting weights
+/// (their digest, in the repository's history) and to count every hour of
+/// training that went into the shipped model.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WarmStartInfo {
+    pub model: String,
+    pub sha256: String,
+    /// Networks carried over (the rest started afresh).
+    pub kept: Vec<String>,
+    pub command: String,
+    pub seconds: f64,
+    /// Training seconds of this model and every model before it.
+    pub total_seconds: f64,
+    /// The starting model's own start, when it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warm_start: Option<Box<WarmStartInfo>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

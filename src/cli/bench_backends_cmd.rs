@@ -35,18 +35,17 @@ fn backends() -> Vec<(&'static str, Device)> {
 }
 
 /// One-hot labels of a fixed striped pattern (every part occurs), full and half resolution.
-fn labels(batch: usize, h: usize, w: usize, stride: usize, device: &Device) -> Tensor<4> {
-    let (hh, ww) = (h / stride, w / stride);
-    let mut flat = vec![0f32; batch * NUM_PARTS * hh * ww];
+fn labels(batch: usize, h: usize, w: usize, device: &Device) -> Tensor<4> {
+    let mut flat = vec![0f32; batch * NUM_PARTS * h * w];
     for b in 0..batch {
-        for y in 0..hh {
-            for x in 0..ww {
-                let part = (y * stride * NUM_PARTS / h + x * stride * 3 / w) % NUM_PARTS;
-                flat[b * NUM_PARTS * hh * ww + part * hh * ww + y * ww + x] = 1.0;
+        for y in 0..h {
+            for x in 0..w {
+                let part = (y * NUM_PARTS / h + x * 3 / w) % NUM_PARTS;
+                flat[b * NUM_PARTS * h * w + part * h * w + y * w + x] = 1.0;
             }
         }
     }
-    Tensor::<1>::from_floats(flat.as_slice(), device).reshape([batch, NUM_PARTS, hh, ww])
+    Tensor::<1>::from_floats(flat.as_slice(), device).reshape([batch, NUM_PARTS, h, w])
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -76,11 +75,11 @@ pub fn run(args: BenchBackendsArgs) -> anyhow::Result<()> {
         let autodiff = device.clone().autodiff();
         let model = config.init(&autodiff);
         let (person, garment, garment_mask) = inputs(&autodiff);
-        let batch = TryOnBatch { person, garment, garment_mask, parts: Some(labels(n, h, w, 1, &autodiff)), parts_half: Some(labels(n, h, w, 2, &autodiff)) };
+        let batch = TryOnBatch { person, garment, garment_mask, parts: Some(labels(n, h, w, &autodiff)) };
         // A backend may lack a backward kernel (ndarray: bilinear interpolation); report it, keep going.
         let train = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             time(args.steps, || {
-                let grads = tryon_losses(&model, &batch).total().backward();
+                let grads = tryon_losses(&model, &batch, false).total().backward();
                 autodiff.sync().expect("sync");
                 drop(grads);
             })

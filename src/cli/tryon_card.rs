@@ -104,14 +104,19 @@ pub fn write_tryon_model(
                 validation_photos,
                 test_photos,
                 preprocessing: format!(
-                    "photos whose upper garment (LIP 5, 6, 7) covers < {:.0}% of the photo are left out; validation = every {}th remaining photo (centred 3:4 frame, own garment deformed with seed {} XOR its index); training draws: a random 3:4 frame (70 %: the whole person zoomed in up to 20 % anywhere; 30 %: head to waist, 45-65 % of the person's height), bilinear to {}×{} (labels nearest), brightness / contrast 0.75-1.25, saturation 0.7-1.3, red and blue gain 0.93-1.07, Gaussian blur σ 0.3-1.2 in 30 %, JPEG quality 30-90 in 30 %, horizontal flip in 50 %; then the own garment (below); {} real photos and {} pairs in each batch of {}",
-                    MIN_GARMENT_SHARE * 100.0,
+                    "{}; validation = every {}th remaining photo (centred 3:4 frame, own garment deformed with seed {} XOR its index); training draws: a random 3:4 frame (70 %: the whole person zoomed in up to 20 % anywhere; 30 %: head to waist, 45-65 % of the person's height), bilinear to {}×{} (labels nearest), brightness / contrast 0.75-1.25, saturation 0.7-1.3, red and blue gain 0.93-1.07, Gaussian blur σ 0.3-1.2 in 30 %, JPEG quality 30-90 in 30 %, horizontal flip in 50 %; then the own garment (below); {} real photos, {} pairs and {} product photos (a training pair's garment image, all pixels labelled background) in each batch of {}",
+                    if config.parser_only {
+                        "every labelled photo is used (the parser is trained alone)".to_string()
+                    } else {
+                        format!("photos whose upper garment (LIP 5, 6, 7) covers < {:.0}% of the photo are left out", MIN_GARMENT_SHARE * 100.0)
+                    },
                     args.validation_every,
                     args.seed,
                     args.width,
                     args.height,
                     config.real_per_batch,
-                    config.batch_size - config.real_per_batch,
+                    config.batch_size - config.real_per_batch - config.product_photos_per_batch,
+                    config.product_photos_per_batch,
                     config.batch_size
                 ),
             }),
@@ -141,7 +146,11 @@ pub fn write_tryon_model(
             } else {
                 format!("burn 0.22.1 with autodiff (flex = pure-Rust CPU, tch = libtorch 2.9.0 CPU kernels): {}", state.backends.join("; "))
             },
-            loss: if args.real_data.is_some() { format!("{LOSS} {REAL_LOSS}") } else { LOSS.into() },
+            loss: match (config.parser_only, args.real_data.is_some()) {
+                (true, _) => PARSER_ONLY_LOSS.into(),
+                (false, true) => format!("{LOSS} {REAL_LOSS}"),
+                (false, false) => LOSS.into(),
+            },
             optimizer: format!("Adam, learning rate {} with cosine decay to {}x over {} epochs", config.learning_rate, config.final_lr_fraction, config.max_epochs),
             batch_size: config.batch_size,
             learning_rate: config.learning_rate,
@@ -149,6 +158,7 @@ pub fn write_tryon_model(
             burn_version: "0.22.1".into(),
         },
         curves,
+        warm_start: state.warm_start.clone(),
     };
     let card_path = args.models_dir.join(format!("{}.json", args.name));
     std::fs::write(&card_path, card.to_json() + "\n")?;
@@ -156,7 +166,9 @@ pub fn write_tryon_model(
     Ok(())
 }
 
-pub const LOSS: &str = "parser cross-entropy + L1 of the result inside the agnostic region + warp L1 (garment pixels and mask inside the true garment region), summed with equal weights, on every sample of the batch.";
+pub const LOSS: &str = "parser loss (pixel cross-entropy on the logits upsampled to full resolution, plus soft Dice: 1 - mean over the 8 parts of (2·Σp·y + 1) / (Σp + Σy + 1), sums over the batch) + L1 of the result inside the agnostic region + warp L1 (garment pixels and mask inside the true garment region), summed with equal weights, on every sample of the batch.";
+
+pub const PARSER_ONLY_LOSS: &str = "parser only: pixel cross-entropy on the logits upsampled to full resolution, plus soft Dice (1 - mean over the 8 parts of (2·Σp·y + 1) / (Σp + Σy + 1), sums over the batch), on every sample of the batch (pairs and real photos alike); the warp and generator are not trained in this run and keep the weights of the warm start (see warm_start for how they were trained).";
 
 pub const REAL_LOSS: &str = "On a real photo the same three terms are used, with its own upper garment as the product image: the pixels labelled upper clothes, dress or coat, cut out onto white and deformed (scale 0.85-1.1, rotation ±10°, shear ±0.1, shift ±10 % of the frame, then a sideways sine displacement of 0-4 px with a 60-120 px wavelength; bilinear over garment pixels only, colours kept) — so the warp must undo the deformation and the generator must rebuild the photo (its skin, light and background) inside the agnostic region from the true labels.";
 

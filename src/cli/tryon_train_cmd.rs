@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
+use vitrine::card::tryon::WarmStartInfo;
 use vitrine::data::real_photos::{load_real_photos, RealPhoto, MIN_GARMENT_SHARE};
 use vitrine::data::tryon::{load_pairs, read_pairs, TryOnSample};
 use vitrine::model::{TryOn, TryOnConfig};
@@ -96,6 +97,16 @@ pub struct TrainTryOnArgs {
     /// training photos, never on the test split).
     #[arg(long, default_value_t = super::tryon_card::PERSON_THRESHOLD)]
     pub person_threshold: f32,
+    /// Train the parser alone; the warp and generator keep their weights (from
+    /// --init-from). Every labelled real photo is used (the own-garment task,
+    /// which needs a visible garment, is not trained).
+    #[arg(long)]
+    pub parser_only: bool,
+    /// Product photos (a pair's garment image, labelled all background) per
+    /// batch, taken out of --batch-size: teaches the parser, and so the person
+    /// check, that a garment alone is not a person.
+    #[arg(long, default_value_t = 0)]
+    pub product_photos_per_batch: usize,
 }
 
 pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
@@ -115,11 +126,13 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
         .with_checkpoint_steps(args.checkpoint_steps)
         .with_seed(args.seed)
         .with_min_coverage(args.min_coverage)
-        .with_real_per_batch(args.real_per_batch);
+        .with_real_per_batch(args.real_per_batch)
+        .with_parser_only(args.parser_only)
+        .with_product_photos_per_batch(args.product_photos_per_batch);
 
     if let Some(n) = args.preview_draws {
         let dir = args.real_data.as_ref().context("--preview-draws needs --real-data")?;
-        return preview_draws(&real_training_photos(dir, args.limit)?, n, &args);
+        return preview_draws(&real_training_photos(dir, args.limit, true)?, n, &args);
     }
     if args.export_only {
         // Only the split sizes are needed for the card: count pairs, decode no image.
@@ -129,7 +142,7 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
         let outcome = load_run(&config, &work_dir)?;
         let real_split = match &args.real_data {
             Some(dir) => {
-                let (train, valid) = hold_out(real_training_photos(dir, args.limit)?, args.validation_every);
+                let (train, valid) = hold_out(real_training_photos(dir, args.limit, !args.parser_only)?, args.validation_every);
                 (train.len(), valid.len())
             }
             None => (0, 0),
@@ -144,7 +157,7 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
     anyhow::ensure!(!train.is_empty() && !valid.is_empty(), "need at least {} pairs (validation takes every {}th)", args.validation_every, args.validation_every);
     eprintln!("{} training pairs, {} validation pairs; run directory {}", train.len(), valid.len(), work_dir.display());
     let (photos, valid_photos) = match &args.real_data {
-        Some(dir) => hold_out(real_training_photos(dir, args.limit)?, args.validation_every),
+        Some(dir) => hold_out(real_training_photos(dir, args.limit, !args.parser_only)?, args.validation_every),
         None => (Vec::new(), Vec::new()),
     };
     let valid_real: Vec<TryOnSample> = valid_photos
@@ -192,24 +205,39 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
     write_tryon_model(&args, &config, &work_dir, outcome, (train.len(), valid.len()), (photos.len(), valid_real.len()))
 }
 
-/// The real photos that can train: labelled, with enough upper garment for the
-/// own-garment task (see `MIN_GARMENT_SHARE`).
-fn real_training_photos(dir: &std::path::Path, limit: Option<usize>) -> anyhow::Result<Vec<RealPhoto>> {
+/// The real photos that can train: labelled, and when `need_garment` (the
+/// own-garment task) with enough upper garment (see `MIN_GARMENT_SHARE`).
+fn real_training_photos(dir: &std::path::Path, limit: Option<usize>, need_garment: bool) -> anyhow::Result<Vec<RealPhoto>> {
     let photos = load_real_photos(dir, limit).with_context(|| format!("loading {}", dir.display()))?;
     let total = photos.len();
+    if !need_garment {
+        eprintln!("{}: {} photos", dir.display(), total);
+        return Ok(photos);
+    }
     let kept: Vec<RealPhoto> = photos.into_iter().filter(|p| p.garment_share() >= MIN_GARMENT_SHARE).collect();
     eprintln!("{}: {} of {} photos show enough upper garment (>= {:.0}% of the frame)", dir.display(), kept.len(), total, MIN_GARMENT_SHARE * 100.0);
     Ok(kept)
 }
 
 /// The model a new run starts from: `path` and its card, with the networks
-/// whose widths differ from `config` initialised afresh.
-fn warm_start(path: &std::path::Path, config: &TryOnConfig) -> anyhow::Result<TryOn> {
+/// whose widths differ from `config` initialised afresh, and the record of
+/// where it came from for the new card.
+fn warm_start(path: &std::path::Path, config: &TryOnConfig) -> anyhow::Result<(TryOn, WarmStartInfo)> {
     let (card, previous, _) = super::tryon_eval_cmd::load_tryon_model(path, None)?;
     anyhow::ensure!(card.config.size() == config.size(), "{} renders {:?}, this run {:?}", path.display(), card.config.size(), config.size());
     let (model, kept) = config.init_from(previous, &card.config, &burn::prelude::Device::flex());
     eprintln!("warm start from {}: keeping its {}", path.display(), if kept.is_empty() { "nothing".into() } else { kept.join(", ") });
-    Ok(model)
+    let earlier = card.warm_start.as_ref().map_or(0.0, |w| w.total_seconds);
+    let origin = WarmStartInfo {
+        model: path.display().to_string(),
+        sha256: card.weights.sha256.clone(),
+        kept: kept.iter().map(|k| k.to_string()).collect(),
+        command: card.training.command.clone(),
+        seconds: card.training.seconds,
+        total_seconds: card.training.seconds + earlier,
+        warm_start: card.warm_start.map(Box::new),
+    };
+    Ok((model, origin))
 }
 
 fn training_device(name: &str) -> anyhow::Result<burn::prelude::Device> {

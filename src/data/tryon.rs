@@ -137,25 +137,19 @@ mod tests {
 }
 
 /// A batch as tensors: person, garment [N, 3, H, W]; garment mask [N, 1, H, W];
-/// true parts one-hot at full and half resolution [N, P, H, W] / [N, P, H/2, W/2]
-/// when the samples are labelled.
+/// true parts one-hot [N, P, H, W] when the samples are labelled.
 pub struct TryOnBatch {
     pub person: Tensor<4>,
     pub garment: Tensor<4>,
     pub garment_mask: Tensor<4>,
     pub parts: Option<Tensor<4>>,
-    pub parts_half: Option<Tensor<4>>,
 }
 
-/// One-hot planes of part ids, sampling every `stride`-th pixel.
-fn one_hot_planes(parts: &[u8], height: usize, width: usize, stride: usize) -> Vec<f32> {
-    let (h, w) = (height / stride, width / stride);
-    let mut planes = vec![0f32; NUM_PARTS * h * w];
-    for y in 0..h {
-        for x in 0..w {
-            let part = parts[y * stride * width + x * stride] as usize;
-            planes[part * h * w + y * w + x] = 1.0;
-        }
+/// One-hot planes of part ids.
+fn one_hot_planes(parts: &[u8], pixels: usize) -> Vec<f32> {
+    let mut planes = vec![0f32; NUM_PARTS * pixels];
+    for (i, &part) in parts.iter().enumerate() {
+        planes[part as usize * pixels + i] = 1.0;
     }
     planes
 }
@@ -185,16 +179,15 @@ impl TryOnBatch {
         } else {
             Vec::new()
         };
-        let one_hot = |stride: usize| {
-            let planes = parts.iter().map(|p| one_hot_planes(p, h, w, stride)).collect();
-            planes_to_tensor(planes, NUM_PARTS, h / stride, w / stride, device)
+        let one_hot = || {
+            let planes = parts.iter().map(|p| one_hot_planes(p, h * w)).collect();
+            planes_to_tensor(planes, NUM_PARTS, h, w, device)
         };
         Self {
             person: planes_to_tensor(person, 3, h, w, device),
             garment: planes_to_tensor(garment, 3, h, w, device),
             garment_mask: planes_to_tensor(mask, 1, h, w, device),
-            parts: labelled.then(|| one_hot(1)),
-            parts_half: labelled.then(|| one_hot(2)),
+            parts: labelled.then(one_hot),
         }
     }
 }

@@ -145,9 +145,15 @@ impl TryOn {
         self.parser.forward(downsample(person.clone(), 2))
     }
 
+    /// Half-resolution part logits brought to full resolution [N, P, H, W]
+    /// (bilinear): where the parts are decided and scored.
+    pub fn full_resolution(&self, logits: Tensor<4>) -> Tensor<4> {
+        resize(logits, self.height, self.width)
+    }
+
     /// Full-resolution part probabilities [N, P, H, W].
     pub fn part_probabilities(&self, logits: Tensor<4>) -> Tensor<4> {
-        softmax(resize(logits, self.height, self.width), 1)
+        softmax(self.full_resolution(logits), 1)
     }
 
     /// The whole pipeline with the model's own parser.

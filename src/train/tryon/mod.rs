@@ -21,8 +21,10 @@ use serde::{Deserialize, Serialize};
 
 use super::checkpoint::Checkpoint;
 use crate::data::real_photos::RealPhoto;
+use crate::card::tryon::WarmStartInfo;
 use crate::data::tryon::{TryOnBatch, TryOnSample};
 use crate::eval::tryon::{evaluate_tryon, TryOnReport};
+use crate::model::tryon::parts::BACKGROUND;
 use crate::model::{TryOn, TryOnConfig};
 use loss::tryon_losses;
 
@@ -53,6 +55,17 @@ pub struct TryOnTrainConfig {
     /// Real photos in each batch (the rest are pairs), when both are given.
     #[config(default = 2)]
     pub real_per_batch: usize,
+    /// Train the parser alone (the warp and generator are carried unchanged).
+    /// They learn from the true labels, never from the parser's output, so
+    /// the parser can be trained apart, at a fraction of a full step's cost.
+    /// Model selection then scores parser mIoU (pairs + real photos).
+    #[config(default = false)]
+    pub parser_only: bool,
+    /// Product photos in each batch (a pair's garment image, no person in
+    /// it) labelled all background, so the parser learns that a garment alone
+    /// is not a person: the person check refuses what the parser sees no body in.
+    #[config(default = 0)]
+    pub product_photos_per_batch: usize,
 }
 
 /// What training draws from, and what it selects the model on.
@@ -68,16 +81,23 @@ pub struct TryOnTrainingData<'a> {
 }
 
 impl TryOnTrainingData<'_> {
-    /// (pair slots, photo slots) of a batch of `batch_size`.
+    /// (pair slots, photo slots) of a batch of `batch_size`, after the
+    /// product-photo slots.
     fn slots(&self, config: &TryOnTrainConfig) -> (usize, usize) {
+        let people = config.batch_size - self.product_slots(config);
         match (self.pairs.is_empty(), self.photos.is_empty()) {
             (false, false) => {
-                let real = config.real_per_batch.clamp(1, config.batch_size - 1);
-                (config.batch_size - real, real)
+                let real = config.real_per_batch.clamp(1, people - 1);
+                (people - real, real)
             }
-            (false, true) => (config.batch_size, 0),
-            _ => (0, config.batch_size),
+            (false, true) => (people, 0),
+            _ => (0, people),
         }
+    }
+
+    /// Product photos come from the pairs; at least one person stays in a batch.
+    fn product_slots(&self, config: &TryOnTrainConfig) -> usize {
+        if self.pairs.is_empty() { 0 } else { config.product_photos_per_batch.min(config.batch_size - 1) }
     }
 
     /// One epoch is one pass over the real photos when there are any (the
@@ -128,12 +148,16 @@ pub struct TryOnTrainState {
     pub steps: usize,
     pub train_seconds: f64,
     pub best_epoch: usize,
-    /// The selection score of the best epoch: validation SSIM on the pairs,
-    /// plus parser mIoU on the real photos when there are any.
+    /// The selection score of the best epoch: validation SSIM on the pairs
+    /// (parser mIoU when only the parser trains), plus parser mIoU on the real
+    /// photos when there are any.
     #[serde(alias = "best_ssim")]
     pub best_score: f64,
     pub losses: Vec<LossPoint>,
     pub validation: Vec<ValidationPoint>,
+    /// The trained model the run started from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warm_start: Option<WarmStartInfo>,
 }
 
 pub struct TryOnOutcome {
@@ -167,6 +191,18 @@ impl PassOrder {
     }
 }
 
+/// A pair's product image as a photo with no person in it: every pixel background.
+fn product_photo(pair: &TryOnSample) -> TryOnSample {
+    TryOnSample {
+        person_file: pair.garment_file.clone(),
+        garment_file: pair.garment_file.clone(),
+        person: pair.garment.clone(),
+        garment: pair.garment.clone(),
+        garment_mask: pair.garment_mask.clone(),
+        parts: Some(vec![BACKGROUND as u8; pair.garment.width * pair.garment.height]),
+    }
+}
+
 /// Split training pairs into (train, validation) by position.
 pub fn hold_out<T>(samples: Vec<T>, every: usize) -> (Vec<T>, Vec<T>) {
     let (mut train, mut valid) = (Vec::new(), Vec::new());
@@ -191,12 +227,12 @@ pub type ProgressHook<'a> = &'a mut dyn FnMut(&TryOnTrainState, Option<&TryOnRep
 /// Train (or resume from `dir`); returns the best model by the selection score.
 /// `base`: the device to train on (flex, or libtorch with the `tch` feature);
 /// validation runs there too. `warm_start`: the model a new run starts from
-/// (ignored when resuming).
+/// and where it came from (ignored when resuming).
 #[allow(clippy::too_many_arguments)]
 pub fn train_tryon(
     data: &TryOnTrainingData,
     config: &TryOnTrainConfig,
-    warm_start: Option<TryOn>,
+    warm_start: Option<(TryOn, WarmStartInfo)>,
     dir: &Path,
     command: &str,
     base: Device,
@@ -212,18 +248,19 @@ pub fn train_tryon(
         None => {
             // The warm start goes in as a record, the way a checkpoint is resumed.
             let fresh = config.model.init(&device);
-            let model = match warm_start {
-                Some(model) => fresh.try_load_record(model.into_record())?,
-                None => fresh,
+            let (model, origin) = match warm_start {
+                Some((model, origin)) => (fresh.try_load_record(model.into_record())?, Some(origin)),
+                None => (fresh, None),
             };
-            (model, adam(), TryOnTrainState { command: command.to_string(), ..Default::default() })
+            (model, adam(), TryOnTrainState { command: command.to_string(), warm_start: origin, ..Default::default() })
         }
     };
     if state.epoch < config.max_epochs {
         state.backends.push(format!(
-            "from epoch {} (step {}): {backend}, lr {} cosine to {}x over {} epochs, selectable at >= {} garment coverage",
+            "from epoch {} (step {}): {backend}, {}lr {} cosine to {}x over {} epochs, selectable at >= {} garment coverage",
             state.epoch + 1,
             state.steps,
+            if config.parser_only { "parser only, " } else { "" },
             config.learning_rate,
             config.final_lr_fraction,
             config.max_epochs,
@@ -232,6 +269,7 @@ pub fn train_tryon(
     }
     let steps_per_epoch = data.steps_per_epoch(config);
     let (pair_slots, photo_slots) = data.slots(config);
+    let product_slots = data.product_slots(config);
     let (height, width) = (config.model.height, config.model.width);
     let log_every = 10usize;
     let (mut sums, mut since_log) = ([0f64; 3], 0usize);
@@ -242,6 +280,7 @@ pub fn train_tryon(
         let epoch_seed = config.seed ^ (state.epoch as u64).wrapping_mul(0x9E37_79B9);
         let mut rng = StdRng::seed_from_u64(epoch_seed);
         let mut pair_order = PassOrder::new(config.seed, data.pairs.len());
+        let mut product_order = PassOrder::new(config.seed ^ 0x5EED_0F_9A26, data.pairs.len());
         let mut photo_order: Vec<usize> = (0..data.photos.len()).collect();
         photo_order.shuffle(&mut rng);
         let flips: Vec<bool> = (0..data.pairs.len() + data.photos.len()).map(|_| rng.random_bool(0.5)).collect();
@@ -264,9 +303,15 @@ pub fn train_tryon(
                 samples.push(data.photos[i].training_sample(&mut draw_rng, height, width)?);
                 batch_flips.push(flips[data.pairs.len() + i]);
             }
+            for slot in 0..product_slots {
+                let draw = (state.epoch * steps_per_epoch + step) * product_slots + slot;
+                let pair = &data.pairs[product_order.at(draw)];
+                samples.push(product_photo(pair));
+                batch_flips.push(draw % 2 == 1);
+            }
             let refs: Vec<&TryOnSample> = samples.iter().collect();
             let batch = TryOnBatch::new(&refs, &batch_flips, &device);
-            let losses = tryon_losses(&model, &batch);
+            let losses = tryon_losses(&model, &batch, config.parser_only);
             let total = losses.total();
             // One readback for the three logged losses, not one sync each.
             let values = Tensor::cat(vec![losses.parse.clone(), losses.image.clone(), losses.warp.clone()], 0).into_data();
@@ -316,7 +361,8 @@ pub fn train_tryon(
             real_ssim: real.as_ref().map(|r| r.model.ssim),
             real_parse_miou: real.as_ref().map(|r| r.parse_miou),
         });
-        let score = pairs.as_ref().map_or(0.0, |r| r.model.ssim) + real.as_ref().map_or(0.0, |r| r.parse_miou);
+        let pair_score = |r: &TryOnReport| if config.parser_only { r.parse_miou } else { r.model.ssim };
+        let score = pairs.as_ref().map_or(0.0, pair_score) + real.as_ref().map_or(0.0, |r| r.parse_miou);
         // Only a parser that finds the garment makes a fair score (see TryOnReport).
         if report.garment_coverage >= config.min_coverage && score > state.best_score {
             state.best_score = score;
