@@ -45,7 +45,7 @@ pub fn run(args: ParseArgs) -> anyhow::Result<()> {
         }
         let photo = read_image(&args.data.join("image").join(&person), h, w, false)?;
         let input = planes_to_tensor(vec![photo.rgb_planes()], 3, h, w, &device);
-        let parts = model.part_probabilities(model.parse_logits(&input)).argmax(1);
+        let parts = model.parse(&input).argmax(1);
         let ids: Vec<i64> = parts.into_data().convert::<i64>().try_into_vec::<i64>().map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let lip: Vec<u8> = ids.iter().map(|&p| lip_of_part(p as usize)).collect();
         image::GrayImage::from_raw(w as u32, h as u32, lip)

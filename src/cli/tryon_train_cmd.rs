@@ -107,6 +107,11 @@ pub struct TrainTryOnArgs {
     /// check, that a garment alone is not a person.
     #[arg(long, default_value_t = 0)]
     pub product_photos_per_batch: usize,
+    /// Parse each photo and its mirror image at inference and average them
+    /// (written into the card; training is unchanged, so it may be switched
+    /// on at export).
+    #[arg(long)]
+    pub parse_flip: bool,
 }
 
 pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
@@ -116,7 +121,8 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
         .with_width(args.width)
         .with_parser_widths(args.parser_widths.clone())
         .with_warp_widths(args.warp_widths.clone())
-        .with_generator_widths(args.generator_widths.clone());
+        .with_generator_widths(args.generator_widths.clone())
+        .with_parse_flip(args.parse_flip.then_some(true));
     let config = TryOnTrainConfig::new(model)
         .with_max_epochs(args.epochs)
         .with_batch_size(args.batch_size)

@@ -160,7 +160,7 @@ pub fn weakest(cues: [f32; 3]) -> f32 {
 /// The photo as a tensor, its part probabilities and the person cues.
 async fn judge(compute: &Compute, person: &Pixels) -> Result<(Tensor<4>, Tensor<4>, [f32; 3])> {
     let person_t = planes_to_tensor(vec![person.rgb_planes()], 3, person.height, person.width, &compute.device);
-    let parts = compute.model.part_probabilities(compute.model.parse_logits(&person_t));
+    let parts = compute.model.parse(&person_t);
     let evidence = person_evidence(&parts).await?;
     Ok((person_t, parts, evidence))
 }

@@ -55,6 +55,10 @@ pub struct TryOnConfig {
     /// Largest flow correction, as a fraction of the image half-size.
     #[config(default = 0.5)]
     pub max_flow: f64,
+    /// Parse the photo and its mirror image and average the part logits
+    /// (mirrored back) at inference: the usual flip test-time augmentation of
+    /// human parsing, at twice the parser's cost. Absent (older cards) = off.
+    pub parse_flip: Option<bool>,
 }
 
 #[derive(Module, Debug)]
@@ -66,6 +70,7 @@ pub struct TryOn {
     width: usize,
     dilation: usize,
     max_flow: f64,
+    parse_flip: bool,
 }
 
 /// Everything the pipeline computes, for the losses, the metrics and the widget.
@@ -101,6 +106,7 @@ impl TryOnConfig {
             width: self.width,
             dilation: self.dilation,
             max_flow: self.max_flow,
+            parse_flip: self.parse_flip.unwrap_or(false),
         }
     }
 
@@ -156,10 +162,21 @@ impl TryOn {
         softmax(self.full_resolution(logits), 1)
     }
 
+    /// Full-resolution part probabilities of a photo as inference sees them
+    /// (with the mirrored pass when the config asks for it).
+    pub fn parse(&self, person: &Tensor<4>) -> Tensor<4> {
+        let logits = self.parse_logits(person);
+        if !self.parse_flip {
+            return self.part_probabilities(logits);
+        }
+        let mirrored = self.parse_logits(&person.clone().flip([3])).flip([3]);
+        self.part_probabilities((logits + mirrored) / 2.0)
+    }
+
     /// The whole pipeline with the model's own parser.
     /// person, garment: [N, 3, H, W] in [0, 1]; garment_mask: [N, 1, H, W] in {0, 1}.
     pub fn forward(&self, person: Tensor<4>, garment: Tensor<4>, garment_mask: Tensor<4>) -> TryOnOutput {
-        let parts = self.part_probabilities(self.parse_logits(&person));
+        let parts = self.parse(&person);
         self.forward_with_parts(person, parts, garment, garment_mask)
     }
 
@@ -240,6 +257,21 @@ mod tests {
         assert_eq!(model.parse_logits(&person).dims(), [1, NUM_PARTS, 32, 24]);
         let after = model.forward_with_parts(person, parts, garment, mask).image;
         assert_eq!((before - after).abs().max().into_scalar::<f32>(), 0.0, "warp and generator carried over unchanged");
+    }
+
+    #[test]
+    fn the_mirrored_parse_is_mirror_symmetric_and_off_by_default() {
+        let device = Device::flex();
+        device.seed(9);
+        let config = TryOnConfig::new().with_height(64).with_width(48).with_warp_widths(vec![8, 16]).with_parser_widths(vec![8, 16]).with_generator_widths(vec![8, 16]);
+        let plain = config.init(&device);
+        let person = Tensor::<4>::random([1, 3, 64, 48], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
+        let asymmetry = |m: &TryOn| (m.parse(&person.clone().flip([3])) - m.parse(&person).flip([3])).abs().max().into_scalar::<f32>();
+        assert!(asymmetry(&plain) > 1e-4, "a plain parser is not mirror symmetric");
+        let flipped = config.clone().with_parse_flip(Some(true)).init(&device).load_record(plain.clone().into_record());
+        assert!(asymmetry(&flipped) < 1e-5, "with the mirrored pass, a mirrored photo gets the mirrored parse");
+        let expected = plain.part_probabilities((plain.parse_logits(&person) + plain.parse_logits(&person.clone().flip([3])).flip([3])) / 2.0);
+        assert!((flipped.parse(&person) - expected).abs().max().into_scalar::<f32>() < 1e-6);
     }
 
     #[test]
