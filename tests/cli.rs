@@ -70,3 +70,28 @@ fn training_resumes_from_its_checkpoint() {
     assert_eq!(again["training"]["epochs"], first["training"]["epochs"]);
     assert_eq!(again["weights"]["sha256"], first["weights"]["sha256"]);
 }
+
+#[test]
+fn catalog_check_names_every_bad_row_and_refuses_a_mostly_broken_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("catalog.csv");
+    std::fs::write(&csv, "id,title,price,url\na,Mug,2.5,\nb,Cup,-5,\nc,Bowl,abc,\nd,Plate,3,javascript:alert(1)\ne,Jug,4,/p/e\nf,Pan,5,\ng,Pot,6,\n").unwrap();
+    let out = vitrine(&["catalog", "--check", csv.to_str().unwrap(), "--currency", "EUR"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "3 of 7 bad is under half: {stderr}");
+    for line in ["line 3", "line 4", "line 5"] {
+        assert!(stderr.contains(line), "{line} is named: {stderr}");
+    }
+    assert!(stderr.contains("4 of 7 rows kept (2 bad-price, 1 unsafe-url)"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((report["rows"].as_u64(), report["kept"].as_u64(), report["dropped"].as_u64()), (Some(7), Some(4), Some(3)));
+    assert_eq!(report["counts"]["bad-price"], 2);
+    assert_eq!(report["problems"][1]["row"], "line 4");
+    assert!(std::fs::read_dir(dir.path()).unwrap().count() == 1, "--check writes nothing");
+
+    // More than half invalid: likely the wrong column, exit 1.
+    std::fs::write(&csv, "id,title,price\na,Mug,EUR 2\nb,Cup,EUR 3\nc,Bowl,4\n").unwrap();
+    let out = vitrine(&["catalog", "--check", csv.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 of 3 rows are invalid"), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -209,7 +209,7 @@ engine_test!(an_invalid_card_is_a_typed_error, {
 engine_test!(a_malformed_catalog_is_a_typed_error_and_keeps_the_old_one, {
     let mut engine = load(BackendChoice::Cpu).await;
     let good = r#"{"currency":"GBP","items":[{"id":"5","title":"<img src=x onerror=alert(1)>","price":1.5,"url":"product.html?id=5"},{"id":"6","title":"Six","price":2}]}"#;
-    assert_eq!(engine.set_catalog(good).unwrap(), 2);
+    assert_eq!(engine.set_catalog(good).unwrap().covered, 2);
     for bad in ["[1,2", r#"{"currency":"GBP","items":[{"id":"5","title":"x","price":"free"}]}"#] {
         let err = engine.set_catalog(bad).unwrap_err();
         assert_eq!(err.kind(), "MalformedCatalog", "{err}");
@@ -219,6 +219,29 @@ engine_test!(a_malformed_catalog_is_a_typed_error_and_keeps_the_old_one, {
     let ids: Vec<_> = r.items.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids, vec!["5", "6"]);
     assert_eq!(r.items[0].item.as_ref().unwrap().title, "<img src=x onerror=alert(1)>");
+});
+
+engine_test!(bad_catalog_rows_are_left_out_and_reported_and_the_rest_is_used, {
+    let mut engine = load(BackendChoice::Cpu).await;
+    let catalog = r#"{"currency":"GBP","items":[
+        {"id":"5","title":"Five","price":-5},
+        {"id":"6","title":"Six","price":2},
+        {"id":"7","title":"Seven","price":"abc"},
+        {"id":"8","title":"Eight","price":3,"url":"javascript:alert(1)"},
+        {"id":"9","title":"Nine","price":4}]}"#;
+    let summary = engine.set_catalog(catalog).unwrap();
+    assert_eq!((summary.covered, summary.kept, summary.dropped), (2, 2, 3));
+    let rows: Vec<&str> = summary.problems.iter().map(|p| p.row.as_str()).collect();
+    assert_eq!(rows, ["item 0", "item 2", "item 3"]);
+    let warning = summary.warning.unwrap();
+    assert!(warning.starts_with("3 of 5 rows dropped") && warning.contains("-5"), "{warning}");
+    // Personal and popular answers alike show only the valid items.
+    let r = engine.recommend(&s(&["1", "2", "3", "4"]), 5).await.unwrap();
+    let ids: Vec<_> = r.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids.iter().filter(|id| ["6", "9"].contains(id)).count(), ids.len(), "{ids:?}");
+    assert_eq!(ids.len(), 2);
+    let popular = engine.popular(5);
+    assert!(popular.items.iter().all(|i| i.id == "6" || i.id == "9"), "{popular:?}");
 });
 
 engine_test!(similar_items_come_from_the_embeddings_and_explain_themselves, {

@@ -1,4 +1,5 @@
-//! `vitrine catalog`: the widget's catalog JSON from a shop's event export.
+//! `vitrine catalog`: the widget's catalog JSON from a shop's event export,
+//! or (`--check FILE`) a report on a catalog file without writing anything.
 
 use std::path::PathBuf;
 
@@ -6,7 +7,7 @@ use anyhow::Context;
 use clap::Args;
 use vitrine::data::events::catalog_from_event_log;
 
-use super::input::{open, DataArgs};
+use super::input::{check_catalog_file, open, report_catalog, DataArgs};
 
 #[derive(Args, Debug)]
 pub struct CatalogArgs {
@@ -21,11 +22,26 @@ pub struct CatalogArgs {
     /// Product page link; `{id}` is replaced by the URL-encoded item id.
     #[arg(long, default_value = "product.html?id={id}")]
     pub url_template: String,
-    #[arg(long)]
-    pub out: PathBuf,
+    #[arg(long, required_unless_present = "check")]
+    pub out: Option<PathBuf>,
+    /// Check a catalog file (JSON, or CSV with id,title,price[,image,url];
+    /// CSV prices in --currency): print every problem, then one JSON line
+    /// (rows, kept, dropped, per-kind counts, problems); write nothing.
+    /// Exits 1 when no row is usable or more than half are invalid.
+    #[arg(long, conflicts_with = "out")]
+    pub check: Option<PathBuf>,
 }
 
 pub fn run(args: CatalogArgs) -> anyhow::Result<()> {
+    if let Some(file) = &args.check {
+        let (_, report) = check_catalog_file(file, &args.currency)?;
+        println!(
+            "{}",
+            serde_json::json!({ "rows": report.rows, "kept": report.kept, "dropped": report.dropped(), "counts": report.counts(), "problems": report.problems })
+        );
+        return report_catalog(&report, &file.display().to_string());
+    }
+    let out = args.out.context("--out is required")?;
     let path = args.data.events.clone().context("--events is required")?;
     let mut catalog = catalog_from_event_log(open(&path)?, &args.data.spec()?, &args.title_col, &args.price_col, &args.currency)?;
     for item in &mut catalog.items {
@@ -36,11 +52,12 @@ pub fn run(args: CatalogArgs) -> anyhow::Result<()> {
             .collect();
         item.url = Some(args.url_template.replace("{id}", &encoded));
     }
-    catalog.validate()?;
-    if let Some(parent) = args.out.parent() {
+    let (catalog, report) = catalog.checked()?;
+    report_catalog(&report, &path.display().to_string())?;
+    if let Some(parent) = out.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    std::fs::write(&args.out, serde_json::to_string(&catalog)?).with_context(|| format!("writing {}", args.out.display()))?;
-    eprintln!("wrote {} items to {}", catalog.items.len(), args.out.display());
+    std::fs::write(&out, serde_json::to_string(&catalog)?).with_context(|| format!("writing {}", out.display()))?;
+    eprintln!("wrote {} items to {}", catalog.items.len(), out.display());
     Ok(())
 }

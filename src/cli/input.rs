@@ -11,6 +11,7 @@ use anyhow::{bail, Context};
 use clap::Args;
 use vitrine::data::events::{read_event_log, EventLogSpec, EventLogStats};
 use vitrine::data::sequences::parse_sequences;
+use vitrine::data::catalog::{CatalogReport, MAX_INVALID_SHARE};
 use vitrine::data::{Catalog, Interactions};
 
 #[derive(Args, Debug, Clone)]
@@ -132,14 +133,45 @@ impl DataArgs {
     }
 }
 
-/// Read a catalog: `.json` (the widget's form) or CSV with id,title,price[,image,url].
+/// Read and check a catalog: `.json` (the widget's form) or CSV with
+/// id,title,price[,image,url]. Every problem is printed (see [`report_catalog`]).
 pub fn load_catalog(path: &Path, currency: &str) -> anyhow::Result<Catalog> {
-    let catalog = if path.extension().is_some_and(|e| e == "json") {
+    let (catalog, report) = check_catalog_file(path, currency)?;
+    report_catalog(&report, &path.display().to_string())?;
+    Ok(catalog)
+}
+
+/// Read a catalog file and run the catalog check, without judging the result.
+pub fn check_catalog_file(path: &Path, currency: &str) -> anyhow::Result<(Catalog, CatalogReport)> {
+    let checked = if path.extension().is_some_and(|e| e == "json") {
         let mut text = String::new();
         open(path)?.read_to_string(&mut text)?;
         Catalog::from_json(&text)
     } else {
         Catalog::from_csv(open(path)?, currency)
     };
-    catalog.with_context(|| format!("reading catalog {}", path.display()))
+    checked.with_context(|| format!("reading catalog {}", path.display()))
+}
+
+/// Print every problem of a checked catalog and a count per kind to stderr;
+/// an error when more than `MAX_INVALID_SHARE` of the rows were dropped
+/// (likely a wrong column mapping or the wrong file).
+pub fn report_catalog(report: &CatalogReport, source: &str) -> anyhow::Result<()> {
+    for problem in &report.problems {
+        eprintln!("catalog {source}: {}{problem}", if problem.kind.drops() { "dropped " } else { "" });
+    }
+    if !report.problems.is_empty() {
+        let counts: Vec<String> = report.counts().iter().map(|(kind, n)| format!("{n} {}", serde_json::to_string(kind).unwrap_or_default().trim_matches('"'))).collect();
+        eprintln!("catalog {source}: {} of {} rows kept ({})", report.kept, report.rows, counts.join(", "));
+    }
+    if report.mostly_invalid() {
+        return Err(vitrine::VitrineError::Catalog(format!(
+            "{source}: {} of {} rows are invalid (more than {:.0} %): check the column mapping and the file",
+            report.dropped(),
+            report.rows,
+            MAX_INVALID_SHARE * 100.0
+        ))
+        .into());
+    }
+    Ok(())
 }

@@ -31,92 +31,248 @@ pub struct Catalog {
     pub items: Vec<CatalogItem>,
 }
 
+/// Above this share of invalid rows a catalog file is refused by the CLI:
+/// so many bad rows means a wrong column mapping or the wrong file, not a few
+/// broken products (the widget still uses whatever is valid).
+pub const MAX_INVALID_SHARE: f64 = 0.5;
+
+/// Why a row was dropped (or, for a long title, changed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProblemKind {
+    EmptyId,
+    LongId,
+    DuplicateId,
+    MissingTitle,
+    BadPrice,
+    UnsafeUrl,
+    ControlCharacters,
+    /// Shortened with an ellipsis; the item is kept.
+    LongTitle,
+}
+
+impl ProblemKind {
+    /// Whether a row with this problem is left out (all but a long title).
+    pub fn drops(self) -> bool {
+        self != ProblemKind::LongTitle
+    }
+}
+
+/// One problem with one row: where it is ("line 8", "item 3", "id \"x\""),
+/// what kind, and a message that says what to fix.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CatalogProblem {
+    pub row: String,
+    pub kind: ProblemKind,
+    pub message: String,
+}
+
+impl std::fmt::Display for CatalogProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.row, self.message)
+    }
+}
+
+/// What the check did to a catalog: rows read, rows kept, every problem.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CatalogReport {
+    pub rows: usize,
+    pub kept: usize,
+    pub problems: Vec<CatalogProblem>,
+}
+
+impl CatalogReport {
+    pub fn dropped(&self) -> usize {
+        self.rows - self.kept
+    }
+
+    /// Problems per kind, in a fixed order.
+    pub fn counts(&self) -> std::collections::BTreeMap<ProblemKind, usize> {
+        let mut counts = std::collections::BTreeMap::new();
+        for p in &self.problems {
+            *counts.entry(p.kind).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    /// More than `MAX_INVALID_SHARE` of the rows were dropped.
+    pub fn mostly_invalid(&self) -> bool {
+        self.dropped() as f64 > MAX_INVALID_SHARE * self.rows as f64
+    }
+
+    /// One line: "2 of 10 rows dropped, 1 title shortened: line 8: ...; line 9: ..." (the first `first` problems).
+    pub fn summary(&self, first: usize) -> String {
+        let shortened = self.problems.len() - self.problems.iter().filter(|p| p.kind.drops()).count();
+        let listed: Vec<String> = self.problems.iter().take(first).map(ToString::to_string).collect();
+        let more = self.problems.len().saturating_sub(first);
+        format!(
+            "{} of {} rows dropped, {} title{} shortened{}{}{}",
+            self.dropped(),
+            self.rows,
+            shortened,
+            if shortened == 1 { "" } else { "s" },
+            if listed.is_empty() { "" } else { ": " },
+            listed.join("; "),
+            if more > 0 { format!("; and {more} more") } else { String::new() }
+        )
+    }
+}
+
+/// One catalog row as its source gave it, before any check: where it came
+/// from and its fields as text (a JSON number becomes its decimal text).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CatalogRow {
+    pub row: String,
+    pub id: String,
+    pub title: String,
+    pub price: String,
+    pub image: Option<String>,
+    pub url: Option<String>,
+}
+
+impl CatalogRow {
+    fn from_json(index: usize, value: &serde_json::Value) -> Self {
+        let text = |key: &str| match value.get(key) {
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            Some(serde_json::Value::Bool(b)) => Some(b.to_string()),
+            _ => None,
+        };
+        CatalogRow {
+            row: format!("item {index}"),
+            id: text("id").unwrap_or_default(),
+            title: text("title").unwrap_or_default(),
+            price: text("price").unwrap_or_default(),
+            image: text("image"),
+            url: text("url"),
+        }
+    }
+
+    fn from_item(index: usize, item: CatalogItem) -> Self {
+        CatalogRow { row: format!("item {index}"), id: item.id, title: item.title, price: item.price.to_string(), image: item.image, url: item.url }
+    }
+
+    /// The item this row describes, or why it cannot be shown; a long title
+    /// is shortened and reported in `notes`.
+    fn check(self, notes: &mut Vec<CatalogProblem>) -> std::result::Result<CatalogItem, CatalogProblem> {
+        let problem = |kind, message: String| CatalogProblem { row: self.row.clone(), kind, message };
+        let (id, title) = (self.id.trim(), self.title.trim());
+        if id.is_empty() {
+            return Err(problem(ProblemKind::EmptyId, "empty id".into()));
+        }
+        if id.chars().count() > MAX_ID_CHARS {
+            return Err(problem(ProblemKind::LongId, format!("id is longer than {MAX_ID_CHARS} characters")));
+        }
+        if id.chars().any(char::is_control) || title.chars().any(char::is_control) {
+            return Err(problem(ProblemKind::ControlCharacters, format!("id {id:?} or its title contains control characters")));
+        }
+        if title.is_empty() {
+            return Err(problem(ProblemKind::MissingTitle, format!("id {id:?} has no title")));
+        }
+        let price = match self.price.trim().parse::<f64>() {
+            Ok(p) if p.is_finite() && p >= 0.0 => p,
+            Ok(p) => return Err(problem(ProblemKind::BadPrice, format!("id {id:?}: price {p} is not a non-negative finite number"))),
+            Err(_) => return Err(problem(ProblemKind::BadPrice, format!("id {id:?}: price {:?} is not a number", self.price))),
+        };
+        for (field, url) in [("image", &self.image), ("url", &self.url)] {
+            if let Some(url) = url {
+                check_url(url).map_err(|why| problem(ProblemKind::UnsafeUrl, format!("id {id:?}: {field} {why}")))?;
+            }
+        }
+        let title = if title.chars().count() > MAX_TITLE_CHARS {
+            notes.push(problem(ProblemKind::LongTitle, format!("id {id:?}: title of {} characters shortened to {MAX_TITLE_CHARS}", title.chars().count())));
+            title.chars().take(MAX_TITLE_CHARS - 1).chain(std::iter::once('…')).collect()
+        } else {
+            title.to_string()
+        };
+        Ok(CatalogItem { id: id.to_string(), title, price, image: self.image.filter(|u| !u.is_empty()), url: self.url.filter(|u| !u.is_empty()) })
+    }
+}
+
+/// The JSON form as read before the check: items stay raw so that one bad
+/// field costs one row, not the file.
+#[derive(Deserialize)]
+struct RawCatalog {
+    currency: String,
+    items: Vec<serde_json::Value>,
+}
+
 impl Catalog {
-    /// Parse and validate the JSON form the widget fetches.
-    pub fn from_json(text: &str) -> Result<Self> {
-        let catalog: Catalog = serde_json::from_str(text)
-            .map_err(|e| VitrineError::Catalog(format!("not valid catalog JSON: {e}")))?;
-        catalog.validate()?;
-        Ok(catalog)
+    /// Parse the JSON form the widget fetches and check it (see [`Catalog::check`]).
+    pub fn from_json(text: &str) -> Result<(Self, CatalogReport)> {
+        let raw: RawCatalog = serde_json::from_str(text).map_err(|e| VitrineError::Catalog(format!("not valid catalog JSON: {e}")))?;
+        let rows = raw.items.iter().enumerate().map(|(i, v)| CatalogRow::from_json(i, v)).collect();
+        Self::check(&raw.currency, rows)
     }
 
     /// Parse a CSV catalog with a header naming `id`, `title`, `price` and
-    /// optionally `image` and `url` columns (any order, other columns ignored).
+    /// optionally `image` and `url` columns (any order, other columns
+    /// ignored) and check it; rows are named by their line.
     #[cfg(feature = "cli")]
-    pub fn from_csv(reader: impl std::io::Read, currency: &str) -> Result<Self> {
-        let mut csv = csv::Reader::from_reader(reader);
+    pub fn from_csv(reader: impl std::io::Read, currency: &str) -> Result<(Self, CatalogReport)> {
+        let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
         let headers = csv.headers().map_err(|e| VitrineError::Catalog(format!("unreadable CSV header: {e}")))?.clone();
         let find = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
         let need = |name: &str| find(name).ok_or_else(|| VitrineError::Catalog(format!("CSV has no {name:?} column")));
         let (id, title, price) = (need("id")?, need("title")?, need("price")?);
         let (image, url) = (find("image"), find("url"));
-        let mut items = Vec::new();
-        for (row, record) in csv.records().enumerate() {
-            let record = record.map_err(|e| VitrineError::Catalog(format!("line {}: {e}", row + 2)))?;
+        let mut rows = Vec::new();
+        for record in csv.records() {
+            let record = record.map_err(|e| VitrineError::Catalog(format!("unreadable CSV: {e}")))?;
+            let line = record.position().map_or(0, |p| p.line());
             let field = |i: usize| record.get(i).unwrap_or("").trim().to_string();
             let optional = |i: Option<usize>| i.map(field).filter(|v| !v.is_empty());
-            let price_text = field(price);
-            items.push(CatalogItem {
-                id: field(id),
-                title: field(title),
-                price: price_text
-                    .parse()
-                    .map_err(|_| VitrineError::Catalog(format!("line {}: price {price_text:?} is not a number", row + 2)))?,
-                image: optional(image),
-                url: optional(url),
-            });
+            rows.push(CatalogRow { row: format!("line {line}"), id: field(id), title: field(title), price: field(price), image: optional(image), url: optional(url) });
         }
-        let catalog = Catalog {
-            currency: currency.to_string(),
-            items,
-        };
-        catalog.validate()?;
-        Ok(catalog)
+        Self::check(currency, rows)
     }
 
-    /// Check every field; the first problem found is reported with the item's position.
-    pub fn validate(&self) -> Result<()> {
-        let bad = |i: usize, why: String| VitrineError::Catalog(format!("item {i}: {why}"));
-        if self.items.is_empty() {
-            return Err(VitrineError::Catalog("it has no items".into()));
+    /// Check a catalog built in code (e.g. from an event export) like a file.
+    pub fn checked(self) -> Result<(Self, CatalogReport)> {
+        let rows = self.items.into_iter().enumerate().map(|(i, item)| CatalogRow::from_item(i, item)).collect();
+        Self::check(&self.currency, rows)
+    }
+
+    /// The one catalog check, for the CLI and the browser engine alike: every
+    /// valid row is kept, each invalid one is dropped with its reason (empty,
+    /// too long or duplicate id — the later duplicate goes —, missing title,
+    /// a price that is not a non-negative finite number, a URL that is not
+    /// http(s) or relative, control characters); a title over
+    /// `MAX_TITLE_CHARS` is shortened with an ellipsis and reported. Only a
+    /// file-level fault is an error: a bad currency, too many rows, or no
+    /// valid row left (the message lists the first problems).
+    pub fn check(currency: &str, rows: Vec<CatalogRow>) -> Result<(Self, CatalogReport)> {
+        if rows.len() > MAX_ITEMS {
+            return Err(VitrineError::Catalog(format!("{} items is more than the {MAX_ITEMS} supported", rows.len())));
         }
-        if self.items.len() > MAX_ITEMS {
-            return Err(VitrineError::Catalog(format!(
-                "{} items is more than the {MAX_ITEMS} supported",
-                self.items.len()
-            )));
-        }
-        let currency_ok = self.currency.len() == 3 && self.currency.chars().all(|c| c.is_ascii_uppercase());
+        let currency_ok = currency.len() == 3 && currency.chars().all(|c| c.is_ascii_uppercase());
         if !currency_ok {
-            return Err(VitrineError::Catalog(format!(
-                "currency {:?} is not a three-letter ISO 4217 code",
-                self.currency
-            )));
+            return Err(VitrineError::Catalog(format!("currency {currency:?} is not a three-letter ISO 4217 code")));
         }
-        let mut seen = HashSet::with_capacity(self.items.len());
-        for (i, item) in self.items.iter().enumerate() {
-            if item.id.is_empty() || item.id.chars().count() > MAX_ID_CHARS {
-                return Err(bad(i, format!("id must have 1 to {MAX_ID_CHARS} characters")));
-            }
-            if item.id.chars().any(char::is_control) {
-                return Err(bad(i, format!("id {:?} contains control characters", item.id)));
-            }
-            if !seen.insert(item.id.as_str()) {
-                return Err(bad(i, format!("id {:?} appears twice", item.id)));
-            }
-            if item.title.trim().is_empty() || item.title.chars().count() > MAX_TITLE_CHARS {
-                return Err(bad(i, format!("title must have 1 to {MAX_TITLE_CHARS} characters")));
-            }
-            if !item.price.is_finite() || item.price < 0.0 {
-                return Err(bad(i, format!("price {} is not a non-negative number", item.price)));
-            }
-            for (field, url) in [("image", &item.image), ("url", &item.url)] {
-                if let Some(url) = url {
-                    check_url(url).map_err(|why| bad(i, format!("{field} {why}")))?;
+        let mut report = CatalogReport { rows: rows.len(), ..Default::default() };
+        let mut seen = HashSet::with_capacity(rows.len());
+        let mut items = Vec::with_capacity(rows.len());
+        for row in rows {
+            let (label, mut notes) = (row.row.clone(), Vec::new());
+            match row.check(&mut notes) {
+                Ok(item) if !seen.insert(item.id.clone()) => report.problems.push(CatalogProblem {
+                    row: label,
+                    kind: ProblemKind::DuplicateId,
+                    message: format!("id {:?} appears again (the first one is kept)", item.id),
+                }),
+                Ok(item) => {
+                    report.problems.extend(notes);
+                    items.push(item);
                 }
+                Err(problem) => report.problems.push(problem),
             }
         }
-        Ok(())
+        report.kept = items.len();
+        if items.is_empty() {
+            let why = if report.rows == 0 { "it has no items".to_string() } else { format!("no valid item: {}", report.summary(5)) };
+            return Err(VitrineError::Catalog(why));
+        }
+        Ok((Catalog { currency: currency.to_string(), items }, report))
     }
 }
 
@@ -168,24 +324,26 @@ mod tests {
     fn a_good_catalog_round_trips_through_json() {
         let c = catalog(vec![item("a"), item("b")]);
         let json = serde_json::to_string(&c).unwrap();
-        assert_eq!(Catalog::from_json(&json).unwrap(), c);
+        let (back, report) = Catalog::from_json(&json).unwrap();
+        assert_eq!(back, c);
+        assert_eq!((report.rows, report.kept, report.problems.len()), (2, 2, 0));
     }
 
     #[test]
     fn hostile_titles_are_data_not_errors() {
         let mut it = item("x");
         it.title = "<img src=x onerror=alert(1)>".into();
-        assert!(catalog(vec![it]).validate().is_ok());
+        let (c, report) = catalog(vec![it.clone()]).checked().unwrap();
+        assert_eq!((c.items, report.dropped()), (vec![it], 0));
     }
 
     #[test]
-    fn malformed_catalogs_are_typed_errors() {
+    fn catalogs_with_nothing_usable_are_typed_errors() {
         let cases = [
             "not json".to_string(),
             r#"{"currency":"GBP","items":[]}"#.to_string(),
             r#"{"currency":"pounds","items":[{"id":"a","title":"t","price":1}]}"#.to_string(),
             r#"{"currency":"GBP","items":[{"id":"a","title":"t","price":-1}]}"#.to_string(),
-            r#"{"currency":"GBP","items":[{"id":"a","title":"t","price":1},{"id":"a","title":"u","price":1}]}"#.to_string(),
             r#"{"currency":"GBP","items":[{"id":"a","title":"t","price":1,"url":"javascript:alert(1)"}]}"#.to_string(),
             r#"{"currency":"GBP","items":[{"id":"a","title":"t","price":1,"image":"data:text/html,x"}]}"#.to_string(),
             r#"{"currency":"GBP","items":[{"id":"","title":"t","price":1}]}"#.to_string(),
@@ -194,16 +352,68 @@ mod tests {
             let err = Catalog::from_json(&case).unwrap_err();
             assert_eq!(err.kind(), "MalformedCatalog", "{case}: {err}");
         }
+        let err = Catalog::from_json(r#"{"currency":"GBP","items":[{"id":"a","title":"t","price":"abc"}]}"#).unwrap_err();
+        assert!(err.to_string().contains(r#"item 0: id "a": price "abc" is not a number"#), "{err}");
+    }
+
+    #[test]
+    fn every_bad_row_is_dropped_with_its_reason_and_the_rest_is_kept() {
+        let long = "x".repeat(MAX_TITLE_CHARS + 10);
+        let json = serde_json::json!({"currency": "GBP", "items": [
+            {"id": "ok1", "title": "Mug", "price": 2.5},
+            {"id": "neg", "title": "Cup", "price": -5},
+            {"id": "abc", "title": "Cup", "price": "abc"},
+            {"id": "nan", "title": "Cup", "price": "NaN"},
+            {"id": "inf", "title": "Cup", "price": "inf"},
+            {"id": "", "title": "Cup", "price": 1},
+            {"id": "ok1", "title": "Second mug", "price": 3},
+            {"id": "untitled", "price": 1},
+            {"id": "js", "title": "Cup", "price": 1, "url": "JavaScript:alert(1)"},
+            {"id": "data", "title": "Cup", "price": 1, "image": "data:image/png;base64,xx"},
+            {"id": "bell\u{7}", "title": "Cup", "price": 1},
+            {"id": "long", "title": long, "price": 1},
+            {"id": 42, "title": "Numbered", "price": "4.20"},
+        ]});
+        let (c, report) = Catalog::from_json(&json.to_string()).unwrap();
+        let ids: Vec<&str> = c.items.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["ok1", "long", "42"]);
+        assert_eq!(c.items[0].title, "Mug", "the first of two duplicates is kept");
+        assert_eq!(c.items[1].title.chars().count(), MAX_TITLE_CHARS);
+        assert!(c.items[1].title.ends_with('…'));
+        assert_eq!(c.items[2].price, 4.2);
+        assert_eq!((report.rows, report.kept, report.dropped()), (13, 3, 10));
+        let kinds: Vec<(&str, ProblemKind)> = report.problems.iter().map(|p| (p.row.as_str(), p.kind)).collect();
+        use ProblemKind::*;
+        assert_eq!(
+            kinds,
+            [
+                ("item 1", BadPrice), ("item 2", BadPrice), ("item 3", BadPrice), ("item 4", BadPrice), ("item 5", EmptyId),
+                ("item 6", DuplicateId), ("item 7", MissingTitle), ("item 8", UnsafeUrl), ("item 9", UnsafeUrl),
+                ("item 10", ControlCharacters), ("item 11", LongTitle),
+            ]
+        );
+        assert_eq!(report.counts()[&BadPrice], 4);
+        assert!(report.mostly_invalid(), "10 of 13 rows invalid");
+        let summary = report.summary(2);
+        assert!(summary.starts_with("10 of 13 rows dropped, 1 title shortened: item 1: "), "{summary}");
+        assert!(summary.ends_with("; and 9 more"), "{summary}");
     }
 
     #[cfg(feature = "cli")]
     #[test]
-    fn csv_catalogs_parse_with_optional_columns_and_bad_prices_are_errors() {
-        let c = Catalog::from_csv("price,id,title,image\n2.50,a,Mug,https://x.test/a.jpg\n1,b,\"Cup, blue\",\n".as_bytes(), "EUR").unwrap();
+    fn csv_catalogs_name_every_bad_line() {
+        let (c, report) = Catalog::from_csv("price,id,title,image\n2.50,a,Mug,https://x.test/a.jpg\n1,b,\"Cup, blue\",\n".as_bytes(), "EUR").unwrap();
         assert_eq!(c.items.len(), 2);
         assert_eq!(c.items[1].title, "Cup, blue");
         assert_eq!(c.items[0].image.as_deref(), Some("https://x.test/a.jpg"));
         assert_eq!(c.items[1].image, None);
+        assert!(report.problems.is_empty());
+        let text = "id,title,price\na,Mug,1\nb,Cup,abc\nc,Bowl,-2\nd,Plate,3\n";
+        let (c, report) = Catalog::from_csv(text.as_bytes(), "EUR").unwrap();
+        assert_eq!(c.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["a", "d"]);
+        let rows: Vec<&str> = report.problems.iter().map(|p| p.row.as_str()).collect();
+        assert_eq!(rows, ["line 3", "line 4"], "both bad rows are named, not just the first");
+        assert!(!report.mostly_invalid(), "2 of 4 is not more than half");
         let err = Catalog::from_csv("id,title,price\na,Mug,cheap\n".as_bytes(), "EUR").unwrap_err();
         assert!(err.to_string().contains("line 2"), "{err}");
         assert!(Catalog::from_csv("id,name\n".as_bytes(), "EUR").is_err());

@@ -13,5 +13,5 @@ pub mod web;
 mod web_tryon;
 
 pub use device::{Backend, BackendChoice};
-pub use recommender::{Recommendation, Recommendations, Recommender, MAX_K};
+pub use recommender::{CatalogSummary, Recommendation, Recommendations, Recommender, MAX_K};
 pub use tryon::{weakest, Render, TryOnEngine};

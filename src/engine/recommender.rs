@@ -15,6 +15,7 @@ use super::similarity::ItemSimilarity;
 use crate::card::ModelCard;
 use crate::data::baskets::BoughtTogetherFile;
 use crate::data::batch::pad_histories;
+use crate::data::catalog::CatalogProblem;
 use crate::data::{Catalog, CatalogItem, ItemVocab};
 use crate::error::{Result, VitrineError};
 use crate::infer::{history_tensor, top_k};
@@ -37,6 +38,23 @@ pub struct Recommendation {
     /// The history item this one is most like ("Why this?"), for personal answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub because: Option<String>,
+}
+
+/// What attaching a catalog did, for the page's console.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CatalogSummary {
+    /// Model items the catalog lists.
+    pub covered: usize,
+    pub kept: usize,
+    pub dropped: usize,
+    /// One line with the counts and the first problems, when there were any.
+    pub warning: Option<String>,
+    pub problems: Vec<CatalogProblem>,
+}
+
+impl CatalogSummary {
+    /// Problems named in the warning line.
+    pub const LISTED: usize = 3;
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -148,14 +166,23 @@ impl Recommender {
         &self.card
     }
 
-    /// Attach (and validate) the store's catalog; returns how many model items it covers.
-    pub fn set_catalog(&mut self, json: &str) -> Result<usize> {
-        let catalog = Catalog::from_json(json)?;
+    /// Attach the store's catalog after the catalog check: its valid items
+    /// are used, each invalid one is left out and reported. Only a catalog
+    /// with no usable item is refused (`MalformedCatalog`), and then the one
+    /// attached before stays.
+    pub fn set_catalog(&mut self, json: &str) -> Result<CatalogSummary> {
+        let (catalog, report) = Catalog::from_json(json)?;
         let index: HashMap<String, usize> =
             catalog.items.iter().enumerate().map(|(i, it)| (it.id.clone(), i)).collect();
         let covered = self.vocab.ids().iter().filter(|id| index.contains_key(*id)).count();
         self.catalog = Some((catalog, index));
-        Ok(covered)
+        Ok(CatalogSummary {
+            covered,
+            kept: report.kept,
+            dropped: report.dropped(),
+            warning: (!report.problems.is_empty()).then(|| report.summary(CatalogSummary::LISTED)),
+            problems: report.problems,
+        })
     }
 
     fn catalog_item(&self, id: &str) -> Option<CatalogItem> {

@@ -1,6 +1,7 @@
 //! wasm-bindgen façade: JS in, JS out, errors as `Error` objects whose
 //! `name` is the typed error kind (`ChecksumMismatch`, `CorruptModel`, ...).
 
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::{BackendChoice, Recommender};
@@ -29,6 +30,17 @@ fn ids_or_empty(value: JsValue) -> Result<Vec<String>, JsValue> {
         return Ok(Vec::new());
     }
     serde_wasm_bindgen::from_value(value).map_err(|e| request_error(format!("exclude must be an array of id strings: {e}")))
+}
+
+/// The catalog check alone, for the page's popular list when the model
+/// cannot run: `{currency, items, warning}` with only the valid items (the
+/// same check `Engine.setCatalog` applies).
+#[wasm_bindgen(js_name = checkCatalog)]
+pub fn check_catalog(catalog_json: &str) -> Result<JsValue, JsValue> {
+    let (catalog, report) = crate::data::Catalog::from_json(catalog_json).map_err(js_error)?;
+    let warning = (!report.problems.is_empty()).then(|| report.summary(super::CatalogSummary::LISTED));
+    let checked = serde_json::json!({ "currency": catalog.currency, "items": catalog.items, "warning": warning });
+    checked.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| js_error(VitrineError::Backend(e.to_string())))
 }
 
 #[wasm_bindgen]
@@ -65,10 +77,12 @@ impl Engine {
         self.inner.card().items.len()
     }
 
-    /// Attach the store's catalog JSON; returns how many model items it covers.
+    /// Attach the store's catalog JSON (invalid items are left out). Returns
+    /// `{covered, kept, dropped, warning, problems: [{row, kind, message}]}`.
     #[wasm_bindgen(js_name = setCatalog)]
-    pub fn set_catalog(&mut self, catalog_json: &str) -> Result<usize, JsValue> {
-        self.inner.set_catalog(catalog_json).map_err(js_error)
+    pub fn set_catalog(&mut self, catalog_json: &str) -> Result<JsValue, JsValue> {
+        let summary = self.inner.set_catalog(catalog_json).map_err(js_error)?;
+        serde_wasm_bindgen::to_value(&summary).map_err(|e| js_error(VitrineError::Backend(e.to_string())))
     }
 
     /// Recommend `k` items after `history` (an array of id strings, oldest first).

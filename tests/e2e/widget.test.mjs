@@ -182,6 +182,32 @@ async function hostileCatalog(browser, origin) {
   await context.close();
 }
 
+// One product with a negative price, one with a javascript: link: the widget
+// drops those two, shows the rest, and says so in one console warning; the
+// popular list served when the model is broken never shows them either.
+async function badCatalogRows(browser, origin) {
+  const [priced, linked] = card.popular.filter((id) => inCatalog.has(id));
+  const items = catalog.items.map((i) => (i.id === priced ? { ...i, price: -5 } : i.id === linked ? { ...i, url: 'javascript:alert(1)' } : i));
+  for (const broken of [false, true]) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const warnings = [];
+    page.on('console', (m) => m.type() === 'warning' && m.text().includes('[vitrine]') && warnings.push(m.text()));
+    await page.route('**/catalog.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ ...catalog, items }) }));
+    if (broken) await page.route('**/models/online-retail.bpk', (route) => route.fulfill({ contentType: 'application/octet-stream', body: Buffer.from('not the weights') }));
+    await page.goto(`${origin}/demo/`);
+    await waitForState(page, broken ? 'fallback' : 'popular');
+    const shown = await shownIds(page);
+    const expected = card.popular.filter((id) => inCatalog.has(id) && id !== priced && id !== linked).slice(0, 8);
+    assert.deepEqual(shown, expected, `${broken ? 'fallback' : 'popular'}: the valid items, in order, without the two bad rows`);
+    const prices = await page.$$eval('vitrine-recommendations[placement="for-you"]', (els) => [...els[0].shadowRoot.querySelectorAll('.price')].map((p) => p.textContent));
+    assert.ok(prices.every((p) => !p.includes('-')), `no negative price shown: ${prices}`);
+    assert.equal(warnings.length, 1, `one console warning: ${warnings.join(' | ')}`);
+    assert.match(warnings[0], new RegExp(`2 of ${items.length} rows dropped`));
+    await context.close();
+  }
+}
+
 // A corrupted weights file: refused by its sha256; for-you falls back to the
 // card's popular items, the other placements hide, one console error says why.
 async function brokenModel(browser, origin) {
@@ -280,6 +306,8 @@ await main(async (origin) => {
         console.log('ok - placements start the model only when scrolled into view');
         await brokenModel(browser, origin);
         console.log('ok - a corrupted model falls back to popular items with one console error');
+        await badCatalogRows(browser, origin);
+        console.log('ok - bad catalog rows are dropped with one console warning, with and without the model');
       }
     });
   }

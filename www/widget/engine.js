@@ -55,7 +55,8 @@ function connect(settings) {
 async function load(settings) {
   const started = performance.now();
   const { call } = worker(settings);
-  const { backend, currency } = await call('load', { model: settings.model, catalog: settings.catalog, backend: settings.backend });
+  const { backend, currency, catalogWarning } = await call('load', { model: settings.model, catalog: settings.catalog, backend: settings.backend });
+  warnAboutCatalog(catalogWarning);
   const engine = {
     backend,
     recommend: (history, k) => call('recommend', history, k),
@@ -66,6 +67,11 @@ async function load(settings) {
     currentBackend: () => call('backend'),
   };
   return { engine, currency, loadMs: performance.now() - started };
+}
+
+/** One console warning on the page when the catalog check left items out or shortened titles. */
+function warnAboutCatalog(warning) {
+  if (warning) console.warn(`[vitrine] catalog: ${warning}`);
 }
 
 /** The page's engine, loading it on first use with the current configuration. */
@@ -99,23 +105,23 @@ export function getTryOn() {
 let popularPromise = null;
 
 /**
- * The card's popular items joined with the catalog, read on the page without
- * the engine: what `for-you` shows when the model cannot run. Resolves to
- * null when the card or catalog is unusable too.
+ * The card's popular items joined with the catalog, without the model: what
+ * `for-you` shows when the model cannot run. The catalog goes through the
+ * engine's own catalog check in the worker (invalid items never show).
+ * Resolves to null when the card or catalog is unusable too.
  */
 export function popularWithoutModel() {
   if (!popularPromise) {
     popularPromise = (async () => {
       try {
-        const [card, catalog] = await Promise.all(
-          [config.model, config.catalog].map(async (url) => (url ? (await fetch(url, { credentials: 'omit' })).json() : null)),
-        );
-        if (!Array.isArray(card?.popular) || !Array.isArray(catalog?.items) || !/^[A-Z]{3}$/.test(catalog.currency)) return null;
-        const byId = new Map(
-          catalog.items
-            .filter((i) => typeof i?.id === 'string' && typeof i.title === 'string' && Number.isFinite(i.price))
-            .map((i) => [i.id, i]),
-        );
+        if (!config.model || !config.catalog) return null;
+        const [card, catalog] = await Promise.all([
+          fetch(config.model, { credentials: 'omit' }).then((r) => r.json()),
+          worker(config).call('checkCatalog', config.catalog),
+        ]);
+        warnAboutCatalog(catalog.warning);
+        if (!Array.isArray(card?.popular)) return null;
+        const byId = new Map(catalog.items.map((i) => [i.id, i]));
         const items = card.popular.filter((id) => byId.has(id)).map((id) => ({ id, item: byId.get(id) }));
         return items.length ? { currency: catalog.currency, items } : null;
       } catch {

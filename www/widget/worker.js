@@ -4,7 +4,7 @@
 // requests tagged with ids: {id, method, args} -> {id, ok, result | error}.
 // Download progress is posted as {type: 'progress', loaded, total}.
 
-import init, { Engine, TryOn } from '../pkg/vitrine.js';
+import init, { Engine, TryOn, checkCatalog as checkCatalogJson } from '../pkg/vitrine.js';
 
 const CACHE = 'vitrine-weights-v1';
 let engine = null;
@@ -92,11 +92,17 @@ async function load({ model, catalog, backend }) {
     side ? loadCached(new URL(side.file, model).href, side, false) : Promise.resolve(null),
   ]);
   engine = await Engine.load(cardText, weights, backend);
-  if (catalogText !== null) engine.setCatalog(catalogText);
+  const catalogCheck = catalogText !== null ? engine.setCatalog(catalogText) : null;
   if (together !== null) engine.setBoughtTogether(together);
   await engine.warmUp();
   if (engine.fallbackReason) console.info('[vitrine] using the CPU:', engine.fallbackReason);
-  return { backend: engine.backend, currency: catalogText ? JSON.parse(catalogText).currency : 'USD' };
+  return { backend: engine.backend, currency: catalogText ? JSON.parse(catalogText).currency : 'USD', catalogWarning: catalogCheck?.warning ?? null };
+}
+
+/** The catalog at `url` after the engine's catalog check, without a model (the popular fallback). */
+async function checkCatalog(url) {
+  await initWasm();
+  return checkCatalogJson(await fetchOk(url).then((r) => r.text()));
 }
 
 /** The try-on pipeline, loaded on the first "Try it on" (it shares the page's WebGPU device). */
@@ -119,6 +125,7 @@ async function render(person, garment) {
 const methods = {
   load,
   loadTryOn,
+  checkCatalog,
   render,
   recommend: (history, k) => engine.recommend(history, k),
   popular: (k) => engine.popular(k),
@@ -132,7 +139,7 @@ self.onmessage = async ({ data: { id, method, args } }) => {
   try {
     if (!(method in methods)) throw new Error(`unknown method ${method}`);
     if (method === 'render' && !tryOn) throw new Error('the try-on model is not loaded');
-    else if (!['load', 'loadTryOn', 'render'].includes(method) && !engine) throw new Error('the engine is not loaded');
+    else if (!['load', 'loadTryOn', 'render', 'checkCatalog'].includes(method) && !engine) throw new Error('the engine is not loaded');
     const result = await methods[method](...args);
     postMessage({ id, ok: true, result }, result?.pixels ? [result.pixels.buffer] : []);
   } catch (err) {
