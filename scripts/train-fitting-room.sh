@@ -18,7 +18,7 @@
 #   parser the parser alone (--parser-only) from the shipped model, the warp
 #          and generator carried unchanged: batches of 8 = 5 real photos, 2
 #          pairs and 1 product photo labelled background (for the person
-#          check), EPOCHS passes over the 803 real photos (default 60).
+#          check), EPOCHS passes over the 803 real photos (default 22).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${VITRINE_RUNS:-../vitrine-runs}"
@@ -40,6 +40,6 @@ case "${STAGE:-joint}" in
     exec target/tch/release/vitrine train-tryon "${DATA[@]}" \
       --init-from "${INIT_FROM:-models/fitting-room.bpk}" --parser-only \
       --batch-size 8 --real-per-batch 5 --product-photos-per-batch 1 \
-      --min-coverage 0.9 --epochs "${EPOCHS:-60}" --work-dir "$RUNS/fitting-room-parser" "$@" ;;
+      --min-coverage 0.9 --epochs "${EPOCHS:-22}" --work-dir "$RUNS/fitting-room-parser" "$@" ;;
   *) echo "STAGE is joint or parser" >&2; exit 2 ;;
 esac
