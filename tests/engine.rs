@@ -244,6 +244,22 @@ engine_test!(bad_catalog_rows_are_left_out_and_reported_and_the_rest_is_used, {
     assert!(popular.items.iter().all(|i| i.id == "6" || i.id == "9"), "{popular:?}");
 });
 
+engine_test!(items_out_of_stock_are_never_shown, {
+    let mut engine = load(BackendChoice::Cpu).await;
+    let items: Vec<serde_json::Value> = (1..=60)
+        .map(|i| serde_json::json!({"id": i.to_string(), "title": format!("Item {i}"), "price": 1, "available": i % 2 == 0}))
+        .collect();
+    let summary = engine.set_catalog(&serde_json::json!({"currency": "GBP", "items": items}).to_string()).unwrap();
+    assert_eq!((summary.kept, summary.unavailable, summary.dropped), (60, 30, 0));
+    let even = |r: &vitrine::engine::Recommendations| r.items.iter().all(|i| i.id.parse::<u32>().unwrap() % 2 == 0);
+    let personal = engine.recommend(&s(&["1", "2", "3"]), 10).await.unwrap();
+    assert_eq!(personal.items.len(), 10);
+    assert!(even(&personal), "{personal:?}");
+    assert!(even(&engine.popular(10)));
+    assert!(even(&engine.similar("4", &[], 10).unwrap()));
+    assert!(engine.lookup(&s(&["1", "2", "3", "4"])).iter().map(|r| r.id.as_str()).eq(["2", "4"]));
+});
+
 engine_test!(similar_items_come_from_the_embeddings_and_explain_themselves, {
     let mut engine = load(BackendChoice::Cpu).await;
     let r = engine.similar("15", &s(&["16"]), 5).unwrap();

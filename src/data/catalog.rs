@@ -22,6 +22,29 @@ pub struct CatalogItem {
     pub image: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// False when the feed marks the item out of stock: no placement shows it.
+    #[serde(default = "in_stock", skip_serializing_if = "is_in_stock")]
+    pub available: bool,
+}
+
+fn in_stock() -> bool {
+    true
+}
+
+fn is_in_stock(available: &bool) -> bool {
+    *available
+}
+
+/// An availability as feeds write it: JSON true/false, Google Merchant
+/// Center's `in_stock` / `out_of_stock` / `preorder` / `backorder` (with a
+/// space or an underscore, any case), `yes` / `no`, `1` / `0`. `None` for
+/// anything else.
+pub fn parse_availability(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().replace(' ', "_").as_str() {
+        "true" | "yes" | "1" | "in_stock" | "instock" | "available" | "preorder" | "backorder" => Some(true),
+        "false" | "no" | "0" | "out_of_stock" | "outofstock" | "sold_out" | "discontinued" => Some(false),
+        _ => None,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,6 +68,7 @@ pub enum ProblemKind {
     DuplicateId,
     MissingTitle,
     BadPrice,
+    BadAvailability,
     UnsafeUrl,
     ControlCharacters,
     /// Shortened with an ellipsis; the item is kept.
@@ -128,6 +152,8 @@ pub struct CatalogRow {
     pub price: String,
     pub image: Option<String>,
     pub url: Option<String>,
+    /// As the source wrote it; absent = in stock.
+    pub available: Option<String>,
 }
 
 impl CatalogRow {
@@ -145,11 +171,20 @@ impl CatalogRow {
             price: text("price").unwrap_or_default(),
             image: text("image"),
             url: text("url"),
+            available: text("available"),
         }
     }
 
     fn from_item(index: usize, item: CatalogItem) -> Self {
-        CatalogRow { row: format!("item {index}"), id: item.id, title: item.title, price: item.price.to_string(), image: item.image, url: item.url }
+        CatalogRow {
+            row: format!("item {index}"),
+            id: item.id,
+            title: item.title,
+            price: item.price.to_string(),
+            image: item.image,
+            url: item.url,
+            available: Some(item.available.to_string()),
+        }
     }
 
     /// The item this row describes, or why it cannot be shown; a long title
@@ -174,6 +209,11 @@ impl CatalogRow {
             Ok(p) => return Err(problem(ProblemKind::BadPrice, format!("id {id:?}: price {p} is not a non-negative finite number"))),
             Err(_) => return Err(problem(ProblemKind::BadPrice, format!("id {id:?}: price {:?} is not a number", self.price))),
         };
+        let available = match &self.available {
+            None => true,
+            Some(text) => parse_availability(text)
+                .ok_or_else(|| problem(ProblemKind::BadAvailability, format!("id {id:?}: availability {text:?} is not in stock / out of stock / true / false")))?,
+        };
         for (field, url) in [("image", &self.image), ("url", &self.url)] {
             if let Some(url) = url {
                 check_url(url).map_err(|why| problem(ProblemKind::UnsafeUrl, format!("id {id:?}: {field} {why}")))?;
@@ -185,7 +225,7 @@ impl CatalogRow {
         } else {
             title.to_string()
         };
-        Ok(CatalogItem { id: id.to_string(), title, price, image: self.image.filter(|u| !u.is_empty()), url: self.url.filter(|u| !u.is_empty()) })
+        Ok(CatalogItem { id: id.to_string(), title, price, image: self.image.filter(|u| !u.is_empty()), url: self.url.filter(|u| !u.is_empty()), available })
     }
 }
 
@@ -207,7 +247,8 @@ impl Catalog {
 
     /// Parse a CSV catalog with a header naming `id`, `title`, `price` and
     /// optionally `image` and `url` columns (any order, other columns
-    /// ignored) and check it; rows are named by their line.
+    /// ignored; an `available` or `availability` column marks stock) and check
+    /// it; rows are named by their line.
     #[cfg(feature = "cli")]
     pub fn from_csv(reader: impl std::io::Read, currency: &str) -> Result<(Self, CatalogReport)> {
         let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
@@ -215,14 +256,22 @@ impl Catalog {
         let find = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
         let need = |name: &str| find(name).ok_or_else(|| VitrineError::Catalog(format!("CSV has no {name:?} column")));
         let (id, title, price) = (need("id")?, need("title")?, need("price")?);
-        let (image, url) = (find("image"), find("url"));
+        let (image, url, available) = (find("image"), find("url"), find("available").or_else(|| find("availability")));
         let mut rows = Vec::new();
         for record in csv.records() {
             let record = record.map_err(|e| VitrineError::Catalog(format!("unreadable CSV: {e}")))?;
             let line = record.position().map_or(0, |p| p.line());
             let field = |i: usize| record.get(i).unwrap_or("").trim().to_string();
             let optional = |i: Option<usize>| i.map(field).filter(|v| !v.is_empty());
-            rows.push(CatalogRow { row: format!("line {line}"), id: field(id), title: field(title), price: field(price), image: optional(image), url: optional(url) });
+            rows.push(CatalogRow {
+                row: format!("line {line}"),
+                id: field(id),
+                title: field(title),
+                price: field(price),
+                image: optional(image),
+                url: optional(url),
+                available: optional(available),
+            });
         }
         Self::check(currency, rows)
     }
@@ -310,6 +359,7 @@ mod tests {
             price: 2.5,
             image: None,
             url: None,
+            available: true,
         }
     }
 
@@ -417,6 +467,27 @@ mod tests {
         let err = Catalog::from_csv("id,title,price\na,Mug,cheap\n".as_bytes(), "EUR").unwrap_err();
         assert!(err.to_string().contains("line 2"), "{err}");
         assert!(Catalog::from_csv("id,name\n".as_bytes(), "EUR").is_err());
+    }
+
+    #[test]
+    fn availability_is_read_as_feeds_write_it() {
+        let json = serde_json::json!({"currency": "USD", "items": [
+            {"id": "a", "title": "A", "price": 1},
+            {"id": "b", "title": "B", "price": 1, "available": false},
+            {"id": "c", "title": "C", "price": 1, "available": "out of stock"},
+            {"id": "d", "title": "D", "price": 1, "available": "in_stock"},
+            {"id": "e", "title": "E", "price": 1, "available": "maybe"},
+        ]});
+        let (c, report) = Catalog::from_json(&json.to_string()).unwrap();
+        let stock: Vec<(&str, bool)> = c.items.iter().map(|i| (i.id.as_str(), i.available)).collect();
+        assert_eq!(stock, [("a", true), ("b", false), ("c", false), ("d", true)]);
+        assert_eq!(report.problems.iter().map(|p| p.kind).collect::<Vec<_>>(), [ProblemKind::BadAvailability]);
+        let written = serde_json::to_value(&c).unwrap();
+        assert!(written["items"][0].get("available").is_none(), "in stock is the default, not written");
+        assert_eq!(written["items"][1]["available"], false);
+        for (text, expected) in [("Preorder", Some(true)), ("OUT_OF_STOCK", Some(false)), ("1", Some(true)), ("", None)] {
+            assert_eq!(parse_availability(text), expected, "{text:?}");
+        }
     }
 
     #[test]

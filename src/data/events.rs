@@ -358,6 +358,7 @@ pub fn catalog_from_event_log(
             price,
             image: None,
             url: None,
+            available: true,
         });
     }
     // Not checked yet: the caller adds links first, then `Catalog::checked`.

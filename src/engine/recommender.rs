@@ -43,9 +43,11 @@ pub struct Recommendation {
 /// What attaching a catalog did, for the page's console.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CatalogSummary {
-    /// Model items the catalog lists.
+    /// Model items the catalog lists as in stock.
     pub covered: usize,
     pub kept: usize,
+    /// Kept items marked out of stock (never shown).
+    pub unavailable: usize,
     pub dropped: usize,
     /// One line with the counts and the first problems, when there were any.
     pub warning: Option<String>,
@@ -167,18 +169,21 @@ impl Recommender {
     }
 
     /// Attach the store's catalog after the catalog check: its valid items
-    /// are used, each invalid one is left out and reported. Only a catalog
+    /// in stock are used, each invalid one is left out and reported. Only a catalog
     /// with no usable item is refused (`MalformedCatalog`), and then the one
     /// attached before stays.
     pub fn set_catalog(&mut self, json: &str) -> Result<CatalogSummary> {
         let (catalog, report) = Catalog::from_json(json)?;
+        // Out-of-stock items are not indexed, so no placement can show them.
         let index: HashMap<String, usize> =
-            catalog.items.iter().enumerate().map(|(i, it)| (it.id.clone(), i)).collect();
+            catalog.items.iter().enumerate().filter(|(_, it)| it.available).map(|(i, it)| (it.id.clone(), i)).collect();
+        let unavailable = catalog.items.len() - index.len();
         let covered = self.vocab.ids().iter().filter(|id| index.contains_key(*id)).count();
         self.catalog = Some((catalog, index));
         Ok(CatalogSummary {
             covered,
             kept: report.kept,
+            unavailable,
             dropped: report.dropped(),
             warning: (!report.problems.is_empty()).then(|| report.summary(CatalogSummary::LISTED)),
             problems: report.problems,

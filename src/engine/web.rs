@@ -33,13 +33,14 @@ fn ids_or_empty(value: JsValue) -> Result<Vec<String>, JsValue> {
 }
 
 /// The catalog check alone, for the page's popular list when the model
-/// cannot run: `{currency, items, warning}` with only the valid items (the
-/// same check `Engine.setCatalog` applies).
+/// cannot run: `{currency, items, warning}` with only the valid items in
+/// stock (the same check `Engine.setCatalog` applies).
 #[wasm_bindgen(js_name = checkCatalog)]
 pub fn check_catalog(catalog_json: &str) -> Result<JsValue, JsValue> {
     let (catalog, report) = crate::data::Catalog::from_json(catalog_json).map_err(js_error)?;
     let warning = (!report.problems.is_empty()).then(|| report.summary(super::CatalogSummary::LISTED));
-    let checked = serde_json::json!({ "currency": catalog.currency, "items": catalog.items, "warning": warning });
+    let in_stock: Vec<_> = catalog.items.into_iter().filter(|item| item.available).collect();
+    let checked = serde_json::json!({ "currency": catalog.currency, "items": in_stock, "warning": warning });
     checked.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| js_error(VitrineError::Backend(e.to_string())))
 }
 
@@ -77,8 +78,9 @@ impl Engine {
         self.inner.card().items.len()
     }
 
-    /// Attach the store's catalog JSON (invalid items are left out). Returns
-    /// `{covered, kept, dropped, warning, problems: [{row, kind, message}]}`.
+    /// Attach the store's catalog JSON (invalid items are left out, items
+    /// out of stock never shown). Returns `{covered, kept, unavailable,
+    /// dropped, warning, problems: [{row, kind, message}]}`.
     #[wasm_bindgen(js_name = setCatalog)]
     pub fn set_catalog(&mut self, catalog_json: &str) -> Result<JsValue, JsValue> {
         let summary = self.inner.set_catalog(catalog_json).map_err(js_error)?;

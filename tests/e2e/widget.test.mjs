@@ -182,12 +182,15 @@ async function hostileCatalog(browser, origin) {
   await context.close();
 }
 
-// One product with a negative price, one with a javascript: link: the widget
-// drops those two, shows the rest, and says so in one console warning; the
-// popular list served when the model is broken never shows them either.
+// One product with a negative price, one with a javascript: link, one out of
+// stock: the widget drops the first two (one console warning says so) and
+// never shows the third; the popular list served when the model is broken
+// never shows any of them either.
 async function badCatalogRows(browser, origin) {
-  const [priced, linked] = card.popular.filter((id) => inCatalog.has(id));
-  const items = catalog.items.map((i) => (i.id === priced ? { ...i, price: -5 } : i.id === linked ? { ...i, url: 'javascript:alert(1)' } : i));
+  const [priced, linked, sold] = card.popular.filter((id) => inCatalog.has(id));
+  const items = catalog.items.map((i) =>
+    i.id === priced ? { ...i, price: -5 } : i.id === linked ? { ...i, url: 'javascript:alert(1)' } : i.id === sold ? { ...i, available: false } : i,
+  );
   for (const broken of [false, true]) {
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -198,8 +201,8 @@ async function badCatalogRows(browser, origin) {
     await page.goto(`${origin}/demo/`);
     await waitForState(page, broken ? 'fallback' : 'popular');
     const shown = await shownIds(page);
-    const expected = card.popular.filter((id) => inCatalog.has(id) && id !== priced && id !== linked).slice(0, 8);
-    assert.deepEqual(shown, expected, `${broken ? 'fallback' : 'popular'}: the valid items, in order, without the two bad rows`);
+    const expected = card.popular.filter((id) => inCatalog.has(id) && ![priced, linked, sold].includes(id)).slice(0, 8);
+    assert.deepEqual(shown, expected, `${broken ? 'fallback' : 'popular'}: the valid items in stock, in order, without the two bad rows`);
     const prices = await page.$$eval('vitrine-recommendations[placement="for-you"]', (els) => [...els[0].shadowRoot.querySelectorAll('.price')].map((p) => p.textContent));
     assert.ok(prices.every((p) => !p.includes('-')), `no negative price shown: ${prices}`);
     assert.equal(warnings.length, 1, `one console warning: ${warnings.join(' | ')}`);
@@ -307,7 +310,7 @@ await main(async (origin) => {
         await brokenModel(browser, origin);
         console.log('ok - a corrupted model falls back to popular items with one console error');
         await badCatalogRows(browser, origin);
-        console.log('ok - bad catalog rows are dropped with one console warning, with and without the model');
+        console.log('ok - bad catalog rows are dropped with one console warning, items out of stock are hidden, with and without the model');
       }
     });
   }
