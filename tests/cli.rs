@@ -95,3 +95,54 @@ fn catalog_check_names_every_bad_row_and_refuses_a_mostly_broken_file() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("2 of 3 rows are invalid"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+const FEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/feeds");
+
+/// The product files shops have (fixtures written from the public formats):
+/// each is checked by `catalog --check` and read by the trainer.
+#[test]
+fn merchant_center_and_shopify_files_are_catalogs_for_the_cli_and_the_trainer() {
+    let cases = [
+        // file, kind, rows, kept, ids kept in order
+        ("merchant-center.tsv", "Google Merchant Center product data", 7, 4, vec!["1", "2", "3", "4"]),
+        ("shopify-products.csv", "Shopify product export", 6, 5, vec!["1", "2", "3", "4", "5"]),
+    ];
+    for (file, kind, rows, kept, ids) in cases {
+        let path = format!("{FEEDS}/{file}");
+        let out = vitrine(&["catalog", "--check", &path, "--currency", "GBP"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{file}: {stderr}");
+        assert!(stderr.contains(kind), "{file} is read as {kind}: {stderr}");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!((report["rows"].as_u64(), report["kept"].as_u64()), (Some(rows), Some(kept)), "{file}: {report}");
+
+        let catalog = vitrine::data::feeds::read_catalog_file(std::fs::File::open(&path).unwrap(), "GBP").unwrap().0;
+        assert_eq!(catalog.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ids, "{file}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let out = vitrine(&[
+            "train", "--catalog", &path, "--currency", "GBP", "--sequences", FIXTURE, "--name", "f", "--models-dir", dir.path().to_str().unwrap(),
+            "--work-dir", dir.path().join("run").to_str().unwrap(), "--epochs", "1", "--d-model", "16", "--layers", "1", "--heads", "1", "--max-len", "10",
+        ]);
+        assert!(out.status.success(), "{file}: {}", String::from_utf8_lossy(&out.stderr));
+        let card: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("f.json")).unwrap()).unwrap();
+        assert_eq!(card["data"]["catalog"]["trained_items_covered"], kept as u64, "{file}");
+    }
+    // What the files say, item by item.
+    let mc = vitrine::data::feeds::read_catalog_file(std::fs::File::open(format!("{FEEDS}/merchant-center.tsv")).unwrap(), "GBP").unwrap();
+    assert_eq!(mc.0.currency, "USD", "prices keep their currency");
+    let item = |c: &vitrine::data::Catalog, id: &str| c.items.iter().find(|i| i.id == id).unwrap().clone();
+    assert_eq!(item(&mc.0, "2").price, 9.5, "the sale price is shown");
+    assert_eq!((item(&mc.0, "1").group.as_deref(), item(&mc.0, "2").group.as_deref()), (Some("mug"), Some("mug")));
+    assert!(!item(&mc.0, "3").available && item(&mc.0, "4").available, "out_of_stock hidden, preorder shown");
+    let kinds: Vec<String> = mc.1.problems.iter().map(|p| format!("{} {:?}", p.row, p.kind)).collect();
+    assert_eq!(kinds, ["line 6 MixedCurrency", "line 7 UnsafeUrl", "line 8 BadPrice"]);
+    let shop = vitrine::data::feeds::read_catalog_file(std::fs::File::open(format!("{FEEDS}/shopify-products.csv")).unwrap(), "GBP").unwrap().0;
+    assert_eq!(shop.currency, "GBP");
+    let shirt = item(&shop, "1");
+    assert_eq!((shirt.title.as_str(), shirt.url.as_deref(), shirt.group.as_deref()), ("Linen shirt – S / White", Some("/products/linen-shirt"), Some("linen-shirt")));
+    assert_eq!(item(&shop, "3").image.as_deref(), Some("https://cdn.example/linen-shirt.jpg"), "a variant without an image shows the product's");
+    assert_eq!(item(&shop, "4").title, "Wool scarf");
+    let stock: Vec<bool> = ["1", "2", "3", "4", "5"].iter().map(|id| item(&shop, id).available).collect();
+    assert_eq!(stock, [true, false, true, true, false], "sold out under deny, continue keeps selling, archived is hidden");
+}

@@ -24,8 +24,9 @@ pub struct CatalogArgs {
     pub url_template: String,
     #[arg(long, required_unless_present = "check")]
     pub out: Option<PathBuf>,
-    /// Check a catalog file (JSON, or CSV with id,title,price[,image,url];
-    /// CSV prices in --currency): print every problem, then one JSON line
+    /// Check a catalog file (JSON; CSV with id,title,price[,image,url,available];
+    /// a Google Merchant Center TSV; a Shopify product CSV; prices without a
+    /// currency are in --currency): print every problem, then one JSON line
     /// (rows, kept, dropped, per-kind counts, problems); write nothing.
     /// Exits 1 when no row is usable or more than half are invalid.
     #[arg(long, conflicts_with = "out")]

@@ -12,6 +12,7 @@ use clap::Args;
 use vitrine::data::events::{read_event_log, EventLogSpec, EventLogStats};
 use vitrine::data::sequences::parse_sequences;
 use vitrine::data::catalog::{CatalogReport, MAX_INVALID_SHARE};
+use vitrine::data::feeds::read_catalog_file;
 use vitrine::data::{Catalog, Interactions};
 
 #[derive(Args, Debug, Clone)]
@@ -133,8 +134,8 @@ impl DataArgs {
     }
 }
 
-/// Read and check a catalog: `.json` (the widget's form) or CSV with
-/// id,title,price[,image,url]. Every problem is printed (see [`report_catalog`]).
+/// Read and check a catalog: `.json` (the widget's form), or a CSV / TSV
+/// product file (ours, Google Merchant Center's, Shopify's; see `data::feeds`). Every problem is printed (see [`report_catalog`]).
 pub fn load_catalog(path: &Path, currency: &str) -> anyhow::Result<Catalog> {
     let (catalog, report) = check_catalog_file(path, currency)?;
     report_catalog(&report, &path.display().to_string())?;
@@ -148,7 +149,10 @@ pub fn check_catalog_file(path: &Path, currency: &str) -> anyhow::Result<(Catalo
         open(path)?.read_to_string(&mut text)?;
         Catalog::from_json(&text)
     } else {
-        Catalog::from_csv(open(path)?, currency)
+        read_catalog_file(open(path)?, currency).map(|(catalog, report, kind)| {
+            eprintln!("catalog {}: {}", path.display(), kind.name());
+            (catalog, report)
+        })
     };
     checked.with_context(|| format!("reading catalog {}", path.display()))
 }

@@ -61,8 +61,9 @@ pub struct TrainArgs {
     /// Published reference numbers to print in the card, e.g. `SASRec:hr@10=0.0605,ndcg@10=0.0318`. Repeatable.
     #[arg(long = "reference", value_name = "NAME:METRIC=V,...")]
     pub references: Vec<String>,
-    /// The shop's catalog (JSON, or CSV with id,title,price[,image,url]): checked
-    /// against the trained items, and used to name the popular items in the log.
+    /// The shop's catalog (JSON; CSV with id,title,price[,image,url,available];
+    /// a Google Merchant Center TSV; a Shopify product CSV): checked against the
+    /// trained items, and used to name the popular items in the log.
     #[arg(long)]
     pub catalog: Option<PathBuf>,
     #[arg(long, default_value = "GBP")]

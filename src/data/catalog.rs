@@ -25,6 +25,10 @@ pub struct CatalogItem {
     /// False when the feed marks the item out of stock: no placement shows it.
     #[serde(default = "in_stock", skip_serializing_if = "is_in_stock")]
     pub available: bool,
+    /// The product this item is a variant of (Merchant Center `item_group_id`,
+    /// Shopify `Handle`), when the feed says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 fn in_stock() -> bool {
@@ -69,6 +73,8 @@ pub enum ProblemKind {
     MissingTitle,
     BadPrice,
     BadAvailability,
+    /// A price in another currency than the catalog's.
+    MixedCurrency,
     UnsafeUrl,
     ControlCharacters,
     /// Shortened with an ellipsis; the item is kept.
@@ -154,6 +160,9 @@ pub struct CatalogRow {
     pub url: Option<String>,
     /// As the source wrote it; absent = in stock.
     pub available: Option<String>,
+    /// The price's own currency, when the source writes one per row.
+    pub currency: Option<String>,
+    pub group: Option<String>,
 }
 
 impl CatalogRow {
@@ -172,6 +181,8 @@ impl CatalogRow {
             image: text("image"),
             url: text("url"),
             available: text("available"),
+            currency: None,
+            group: text("group"),
         }
     }
 
@@ -184,12 +195,14 @@ impl CatalogRow {
             image: item.image,
             url: item.url,
             available: Some(item.available.to_string()),
+            currency: None,
+            group: item.group,
         }
     }
 
     /// The item this row describes, or why it cannot be shown; a long title
     /// is shortened and reported in `notes`.
-    fn check(self, notes: &mut Vec<CatalogProblem>) -> std::result::Result<CatalogItem, CatalogProblem> {
+    fn check(self, currency: &str, notes: &mut Vec<CatalogProblem>) -> std::result::Result<CatalogItem, CatalogProblem> {
         let problem = |kind, message: String| CatalogProblem { row: self.row.clone(), kind, message };
         let (id, title) = (self.id.trim(), self.title.trim());
         if id.is_empty() {
@@ -209,6 +222,9 @@ impl CatalogRow {
             Ok(p) => return Err(problem(ProblemKind::BadPrice, format!("id {id:?}: price {p} is not a non-negative finite number"))),
             Err(_) => return Err(problem(ProblemKind::BadPrice, format!("id {id:?}: price {:?} is not a number", self.price))),
         };
+        if let Some(own) = self.currency.as_deref().filter(|c| *c != currency) {
+            return Err(problem(ProblemKind::MixedCurrency, format!("id {id:?}: price in {own}, the catalog's currency is {currency}")));
+        }
         let available = match &self.available {
             None => true,
             Some(text) => parse_availability(text)
@@ -225,7 +241,7 @@ impl CatalogRow {
         } else {
             title.to_string()
         };
-        Ok(CatalogItem { id: id.to_string(), title, price, image: self.image.filter(|u| !u.is_empty()), url: self.url.filter(|u| !u.is_empty()), available })
+        Ok(CatalogItem { id: id.to_string(), title, price, image: self.image.filter(|u| !u.is_empty()), url: self.url.filter(|u| !u.is_empty()), available, group: self.group.filter(|g| !g.is_empty()) })
     }
 }
 
@@ -243,37 +259,6 @@ impl Catalog {
         let raw: RawCatalog = serde_json::from_str(text).map_err(|e| VitrineError::Catalog(format!("not valid catalog JSON: {e}")))?;
         let rows = raw.items.iter().enumerate().map(|(i, v)| CatalogRow::from_json(i, v)).collect();
         Self::check(&raw.currency, rows)
-    }
-
-    /// Parse a CSV catalog with a header naming `id`, `title`, `price` and
-    /// optionally `image` and `url` columns (any order, other columns
-    /// ignored; an `available` or `availability` column marks stock) and check
-    /// it; rows are named by their line.
-    #[cfg(feature = "cli")]
-    pub fn from_csv(reader: impl std::io::Read, currency: &str) -> Result<(Self, CatalogReport)> {
-        let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-        let headers = csv.headers().map_err(|e| VitrineError::Catalog(format!("unreadable CSV header: {e}")))?.clone();
-        let find = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
-        let need = |name: &str| find(name).ok_or_else(|| VitrineError::Catalog(format!("CSV has no {name:?} column")));
-        let (id, title, price) = (need("id")?, need("title")?, need("price")?);
-        let (image, url, available) = (find("image"), find("url"), find("available").or_else(|| find("availability")));
-        let mut rows = Vec::new();
-        for record in csv.records() {
-            let record = record.map_err(|e| VitrineError::Catalog(format!("unreadable CSV: {e}")))?;
-            let line = record.position().map_or(0, |p| p.line());
-            let field = |i: usize| record.get(i).unwrap_or("").trim().to_string();
-            let optional = |i: Option<usize>| i.map(field).filter(|v| !v.is_empty());
-            rows.push(CatalogRow {
-                row: format!("line {line}"),
-                id: field(id),
-                title: field(title),
-                price: field(price),
-                image: optional(image),
-                url: optional(url),
-                available: optional(available),
-            });
-        }
-        Self::check(currency, rows)
     }
 
     /// Check a catalog built in code (e.g. from an event export) like a file.
@@ -303,7 +288,7 @@ impl Catalog {
         let mut items = Vec::with_capacity(rows.len());
         for row in rows {
             let (label, mut notes) = (row.row.clone(), Vec::new());
-            match row.check(&mut notes) {
+            match row.check(currency, &mut notes) {
                 Ok(item) if !seen.insert(item.id.clone()) => report.problems.push(CatalogProblem {
                     row: label,
                     kind: ProblemKind::DuplicateId,
@@ -360,6 +345,7 @@ mod tests {
             image: None,
             url: None,
             available: true,
+            group: None,
         }
     }
 
@@ -447,26 +433,6 @@ mod tests {
         let summary = report.summary(2);
         assert!(summary.starts_with("10 of 13 rows dropped, 1 title shortened: item 1: "), "{summary}");
         assert!(summary.ends_with("; and 9 more"), "{summary}");
-    }
-
-    #[cfg(feature = "cli")]
-    #[test]
-    fn csv_catalogs_name_every_bad_line() {
-        let (c, report) = Catalog::from_csv("price,id,title,image\n2.50,a,Mug,https://x.test/a.jpg\n1,b,\"Cup, blue\",\n".as_bytes(), "EUR").unwrap();
-        assert_eq!(c.items.len(), 2);
-        assert_eq!(c.items[1].title, "Cup, blue");
-        assert_eq!(c.items[0].image.as_deref(), Some("https://x.test/a.jpg"));
-        assert_eq!(c.items[1].image, None);
-        assert!(report.problems.is_empty());
-        let text = "id,title,price\na,Mug,1\nb,Cup,abc\nc,Bowl,-2\nd,Plate,3\n";
-        let (c, report) = Catalog::from_csv(text.as_bytes(), "EUR").unwrap();
-        assert_eq!(c.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["a", "d"]);
-        let rows: Vec<&str> = report.problems.iter().map(|p| p.row.as_str()).collect();
-        assert_eq!(rows, ["line 3", "line 4"], "both bad rows are named, not just the first");
-        assert!(!report.mostly_invalid(), "2 of 4 is not more than half");
-        let err = Catalog::from_csv("id,title,price\na,Mug,cheap\n".as_bytes(), "EUR").unwrap_err();
-        assert!(err.to_string().contains("line 2"), "{err}");
-        assert!(Catalog::from_csv("id,name\n".as_bytes(), "EUR").is_err());
     }
 
     #[test]

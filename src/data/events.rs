@@ -359,6 +359,7 @@ pub fn catalog_from_event_log(
             image: None,
             url: None,
             available: true,
+            group: None,
         });
     }
     // Not checked yet: the caller adds links first, then `Catalog::checked`.

@@ -6,6 +6,8 @@ pub mod batch;
 pub mod catalog;
 #[cfg(feature = "cli")]
 pub mod events;
+#[cfg(feature = "cli")]
+pub mod feeds;
 pub mod garment_mask;
 pub mod pixels;
 #[cfg(feature = "cli")]
