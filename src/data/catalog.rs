@@ -63,6 +63,9 @@ pub struct Catalog {
 /// broken products (the widget still uses whatever is valid).
 pub const MAX_INVALID_SHARE: f64 = 0.5;
 
+/// Problems named in the widget's console warning.
+pub const WARNING_PROBLEMS: usize = 3;
+
 /// Why a row was dropped (or, for a long title, changed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -128,6 +131,12 @@ impl CatalogReport {
     /// More than `MAX_INVALID_SHARE` of the rows were dropped.
     pub fn mostly_invalid(&self) -> bool {
         self.dropped() as f64 > MAX_INVALID_SHARE * self.rows as f64
+    }
+
+    /// The console line the widget logs: `summary` of the first
+    /// `WARNING_PROBLEMS` problems, when there were any.
+    pub fn warning(&self) -> Option<String> {
+        (!self.problems.is_empty()).then(|| self.summary(WARNING_PROBLEMS))
     }
 
     /// One line: "2 of 10 rows dropped, 1 title shortened: line 8: ...; line 9: ..." (the first `first` problems).

@@ -54,11 +54,6 @@ pub struct CatalogSummary {
     pub problems: Vec<CatalogProblem>,
 }
 
-impl CatalogSummary {
-    /// Problems named in the warning line.
-    pub const LISTED: usize = 3;
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Recommendations {
     pub backend: Backend,
@@ -185,7 +180,7 @@ impl Recommender {
             kept: report.kept,
             unavailable,
             dropped: report.dropped(),
-            warning: (!report.problems.is_empty()).then(|| report.summary(CatalogSummary::LISTED)),
+            warning: report.warning(),
             problems: report.problems,
         })
     }

@@ -38,9 +38,8 @@ fn ids_or_empty(value: JsValue) -> Result<Vec<String>, JsValue> {
 #[wasm_bindgen(js_name = checkCatalog)]
 pub fn check_catalog(catalog_json: &str) -> Result<JsValue, JsValue> {
     let (catalog, report) = crate::data::Catalog::from_json(catalog_json).map_err(js_error)?;
-    let warning = (!report.problems.is_empty()).then(|| report.summary(super::CatalogSummary::LISTED));
     let in_stock: Vec<_> = catalog.items.into_iter().filter(|item| item.available).collect();
-    let checked = serde_json::json!({ "currency": catalog.currency, "items": in_stock, "warning": warning });
+    let checked = serde_json::json!({ "currency": catalog.currency, "items": in_stock, "warning": report.warning() });
     checked.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| js_error(VitrineError::Backend(e.to_string())))
 }
 
