@@ -127,6 +127,12 @@ fn merchant_center_and_shopify_files_are_catalogs_for_the_cli_and_the_trainer() 
         assert!(out.status.success(), "{file}: {}", String::from_utf8_lossy(&out.stderr));
         let card: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("f.json")).unwrap()).unwrap();
         assert_eq!(card["data"]["catalog"]["trained_items_covered"], kept as u64, "{file}");
+        // No dropout or α given: the trainer chose them on validation and says so.
+        assert_eq!(card["search"]["candidates"].as_array().unwrap().len(), 4, "{file}");
+        assert_eq!(card["search"]["rungs"], serde_json::json!([1]), "{file}");
+        let winner = card["search"]["winner"].as_str().unwrap();
+        assert!(card["architecture"].as_str().unwrap().starts_with("BSARec"), "{file}");
+        assert!(card["search"]["candidates"].as_array().unwrap().iter().any(|c| c["name"] == winner), "{file}");
     }
     // What the files say, item by item.
     let mc = vitrine::data::feeds::read_catalog_file(std::fs::File::open(format!("{FEEDS}/merchant-center.tsv")).unwrap(), "GBP").unwrap();

@@ -5,6 +5,7 @@
 use vitrine::data::sequences::parse_sequences;
 use vitrine::data::split::LeaveOneOut;
 use vitrine::eval::evaluate::evaluate_popularity;
+use vitrine::model::recommender::FrequencyConfig;
 use vitrine::model::SasRecConfig;
 use vitrine::train::{train, TrainConfig};
 
@@ -12,14 +13,32 @@ use vitrine::train::{train, TrainConfig};
 fn a_short_run_lowers_the_loss_and_beats_popularity() {
     let data = parse_sequences(include_str!("fixtures/tiny-sequences.txt")).unwrap();
     let model = SasRecConfig::new(data.vocab.len()).with_d_model(32).with_n_layers(1).with_n_heads(1).with_max_len(20).with_dropout(0.1);
+    short_run_learns(&data, TrainConfig::new(model).with_max_epochs(6).with_batch_size(32).with_learning_rate(0.005).with_seed(1));
+}
+
+#[test]
+fn bsarec_learns_with_every_position_and_with_prefix_samples() {
+    let data = parse_sequences(include_str!("fixtures/tiny-sequences.txt")).unwrap();
+    let model = SasRecConfig::new(data.vocab.len())
+        .with_d_model(32)
+        .with_n_layers(1)
+        .with_n_heads(1)
+        .with_max_len(20)
+        .with_dropout(0.1)
+        .with_frequency(Some(FrequencyConfig::new()));
     let config = TrainConfig::new(model).with_max_epochs(6).with_batch_size(32).with_learning_rate(0.005).with_seed(1);
+    short_run_learns(&data, config.clone());
+    short_run_learns(&data, config.with_batch_size(128).with_prefix_samples(true));
+}
+
+fn short_run_learns(data: &vitrine::data::Interactions, config: TrainConfig) {
     let dir = tempfile::tempdir().unwrap();
     let mut seen = Vec::new();
-    let outcome = train(&data, &config, dir.path(), &mut |state, metrics| seen.push((state.epoch, metrics.get("ndcg@10")))).unwrap();
+    let outcome = train(data, &config, dir.path(), burn::prelude::Device::flex(), &mut |state, metrics| seen.push((state.epoch, metrics.get("ndcg@10")))).unwrap();
     let losses = &outcome.state.losses;
     assert_eq!(losses.len(), 6);
     assert!(losses[5] < losses[0] * 0.7, "loss did not fall enough: {losses:?}");
-    let popularity = evaluate_popularity(&data, LeaveOneOut::Validation).get("ndcg@10");
+    let popularity = evaluate_popularity(data, LeaveOneOut::Validation).get("ndcg@10");
     assert!(outcome.state.best_ndcg10 > 2.0 * popularity, "ndcg {} vs popularity {popularity}", outcome.state.best_ndcg10);
     assert_eq!(seen.len(), 6);
 }

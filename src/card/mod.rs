@@ -32,6 +32,9 @@ pub struct ModelCard {
     pub notes: Option<String>,
     pub metrics: MetricsInfo,
     pub training: TrainingInfo,
+    /// How the trainer chose its own hyper-parameters on validation, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<crate::train::search::SearchRecord>,
     /// External ids of the most popular training items, most popular first:
     /// what a shopper with no history is shown.
     pub popular: Vec<String>,

@@ -70,6 +70,27 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The training device for `--backend`: flex (pure Rust, in every build) or
+/// tch (libtorch's CPU kernels, only in a binary built by scripts/build-tch.sh).
+pub fn training_device(name: &str) -> anyhow::Result<burn::prelude::Device> {
+    match name {
+        "flex" => Ok(burn::prelude::Device::flex()),
+        #[cfg(feature = "tch")]
+        "tch" => Ok(burn::prelude::Device::libtorch()),
+        #[cfg(not(feature = "tch"))]
+        "tch" => anyhow::bail!("this vitrine was built without libtorch: use scripts/build-tch.sh and target/tch/release/vitrine"),
+        other => anyhow::bail!("unknown backend {other:?}: flex or tch"),
+    }
+}
+
+/// What the card says the run trained on.
+pub fn backend_description(name: &str) -> String {
+    match name {
+        "tch" => "burn 0.22.1 tch (libtorch 2.9.0 CPU kernels), autodiff".into(),
+        _ => "burn 0.22.1 flex (CPU), autodiff".into(),
+    }
+}
+
 /// The exact command line, for cards.
 pub fn command_line() -> String {
     let mut args: Vec<String> = std::env::args().collect();

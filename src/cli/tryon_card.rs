@@ -142,7 +142,7 @@ pub fn write_tryon_model(
             seed: config.seed,
             hardware: hardware(),
             backend: if state.backends.is_empty() {
-                super::tryon_train_cmd::backend_description(&args.backend)
+                super::backend_description(&args.backend)
             } else {
                 format!("burn 0.22.1 with autodiff (flex = pure-Rust CPU, tch = libtorch 2.9.0 CPU kernels): {}", state.backends.join("; "))
             },

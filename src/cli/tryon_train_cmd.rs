@@ -176,7 +176,7 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
     }
     let warm_start = args.init_from.as_ref().map(|path| warm_start(path, &config.model)).transpose()?;
 
-    let device = training_device(&args.backend)?;
+    let device = super::training_device(&args.backend)?;
     let data = TryOnTrainingData { pairs: &train, photos: &photos, valid_pairs: &valid, valid_photos: &valid_real };
     let outcome = train_tryon(&data, &config, warm_start, &work_dir, &super::command_line(), device, &args.backend, &mut |state, report| match report {
         None => {
@@ -244,25 +244,6 @@ fn warm_start(path: &std::path::Path, config: &TryOnConfig) -> anyhow::Result<(T
         warm_start: card.warm_start.map(Box::new),
     };
     Ok((model, origin))
-}
-
-fn training_device(name: &str) -> anyhow::Result<burn::prelude::Device> {
-    match name {
-        "flex" => Ok(burn::prelude::Device::flex()),
-        #[cfg(feature = "tch")]
-        "tch" => Ok(burn::prelude::Device::libtorch()),
-        #[cfg(not(feature = "tch"))]
-        "tch" => anyhow::bail!("this vitrine was built without libtorch: use scripts/build-tch.sh and target/tch/release/vitrine"),
-        other => anyhow::bail!("unknown backend {other:?}: flex or tch"),
-    }
-}
-
-/// What the card says the run trained on.
-pub fn backend_description(name: &str) -> String {
-    match name {
-        "tch" => "burn 0.22.1 tch (libtorch 2.9.0 CPU kernels), autodiff".into(),
-        _ => "burn 0.22.1 flex (CPU), autodiff".into(),
-    }
 }
 
 /// Rows of (photo, labels in false colour, product image, mask) for `n` draws

@@ -21,9 +21,33 @@ pub fn bucketed(sequences: &[&[u32]], batch_size: usize, seed: u64) -> Vec<Vec<u
     batches
 }
 
+/// Prefix augmentation: one sample per target in the most recent `max_len`
+/// positions of each sequence (as BSARec's code draws them), each a slice
+/// whose last item is the target and whose up to `max_len` items before it
+/// are the history.
+pub fn prefix_samples<'a>(sequences: &[&'a [u32]], max_len: usize) -> Vec<&'a [u32]> {
+    let mut samples = Vec::new();
+    for seq in sequences {
+        for end in seq.len().saturating_sub(max_len).max(1)..seq.len() {
+            samples.push(&seq[end.saturating_sub(max_len)..=end]);
+        }
+    }
+    samples
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prefix_samples_end_at_every_recent_target_with_at_most_max_len_history() {
+        let long: Vec<u32> = (1..=8).collect();
+        let short = [9u32, 10];
+        let samples = prefix_samples(&[&long, &short, &[11]], 3);
+        let expected: Vec<&[u32]> = vec![&[3, 4, 5, 6], &[4, 5, 6, 7], &[5, 6, 7, 8], &[9, 10]];
+        assert_eq!(samples, expected);
+        assert_eq!(prefix_samples(&[&long], 50).len(), 7, "short sequences give every prefix");
+    }
 
     #[test]
     fn every_sequence_once_and_deterministic_per_seed() {

@@ -1,12 +1,23 @@
-//! SASRec: a causal self-attention encoder over the shopper's item sequence
-//! (Kang & McAuley, ICDM 2018), with pre-layer-norm blocks, a final layer
-//! norm and output scores tied to the item embeddings, so every item in the
-//! catalog gets a score from one matrix product.
+//! The sequential recommender: an encoder over the shopper's item sequence
+//! whose last position scores every catalog item through the tied item
+//! embeddings (one matrix product). Two encoders, chosen by the config:
+//!
+//! - SASRec (Kang & McAuley, ICDM 2018): causal self-attention, pre-LN blocks,
+//!   a final layer norm (cards without a `frequency` field);
+//! - BSARec (Shin et al., AAAI 2024): attention mixed with a causal frequency
+//!   filter over the history, post-LN, layer-normed embeddings ([`frequency`]).
+//!
+//! Both read left-padded histories with positions counted back from the most
+//! recent item, so the last column always has the same position.
+
+pub mod frequency;
 
 use burn::nn::attention::generate_autoregressive_mask;
 use burn::nn::transformer::{TransformerEncoder, TransformerEncoderConfig, TransformerEncoderInput};
 use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, Initializer, LayerNorm, LayerNormConfig};
 use burn::prelude::*;
+
+pub use frequency::{FrequencyConfig, FrequencyEncoder};
 
 /// Hyper-parameters of the recommender. Saved in the model card; the browser
 /// rebuilds the network from it before loading the weights.
@@ -25,13 +36,18 @@ pub struct SasRecConfig {
     pub max_len: usize,
     #[config(default = 0.3)]
     pub dropout: f64,
+    /// BSARec's frequency path beside attention; absent = plain SASRec.
+    pub frequency: Option<FrequencyConfig>,
 }
 
 #[derive(Module, Debug)]
 pub struct SasRec {
     item_embedding: Embedding,
     position_embedding: Embedding,
+    /// SASRec's blocks (none when `frequency` is set).
     encoder: TransformerEncoder,
+    /// BSARec's blocks (absent for SASRec, and in older weight files).
+    frequency: Option<FrequencyEncoder>,
     final_norm: LayerNorm,
     dropout: Dropout,
     d_model: usize,
@@ -39,10 +55,26 @@ pub struct SasRec {
 }
 
 impl SasRecConfig {
+    /// The architecture in words, for the card.
+    pub fn describe(&self) -> String {
+        match &self.frequency {
+            None => format!(
+                "SASRec: {} pre-LN causal self-attention blocks, {} heads, d={}, FFN {} (GELU), max history {}, dropout {}, learned positions, output tied to item embeddings",
+                self.n_layers, self.n_heads, self.d_model, self.d_model * 4, self.max_len, self.dropout
+            ),
+            Some(f) => format!(
+                "BSARec (Shin et al., AAAI 2024): {} post-LN blocks, each α={}·frequency filter (causal low-pass keeping the {} lowest DFT bins of each prefix of the history, c={}; the rest scaled by a learned β² per channel) + (1−α)·causal self-attention ({} heads), then FFN {} (GELU); d={}, max history {}, dropout {}, layer-normed embeddings with learned positions, output tied to item embeddings",
+                self.n_layers, f.alpha, f.kept_bins(), f.cutoff, self.n_heads, self.d_model * 4, self.d_model, self.max_len, self.dropout
+            ),
+        }
+    }
+
     pub fn init(&self, device: &Device) -> SasRec {
-        // Embeddings start at unit scale after the sqrt(d) input scaling, so
-        // tied output logits start near unit variance.
-        let std = 1.0 / (self.d_model as f64).sqrt();
+        // SASRec: embeddings start at unit scale after the sqrt(d) input
+        // scaling, so tied output logits start near unit variance. BSARec
+        // layer-norms its inputs instead and starts from BERT's 0.02.
+        let std = if self.frequency.is_some() { 0.02 } else { 1.0 / (self.d_model as f64).sqrt() };
+        let attention_layers = if self.frequency.is_some() { 0 } else { self.n_layers };
         let embedding = |n| {
             EmbeddingConfig::new(n, self.d_model)
                 .with_initializer(Initializer::Normal { mean: 0.0, std })
@@ -51,10 +83,14 @@ impl SasRecConfig {
         SasRec {
             item_embedding: embedding(self.num_items + 1),
             position_embedding: embedding(self.max_len),
-            encoder: TransformerEncoderConfig::new(self.d_model, self.d_model * 4, self.n_heads, self.n_layers)
+            encoder: TransformerEncoderConfig::new(self.d_model, self.d_model * 4, self.n_heads, attention_layers)
                 .with_dropout(self.dropout)
                 .with_norm_first(true)
                 .init(device),
+            frequency: self
+                .frequency
+                .as_ref()
+                .map(|f| FrequencyEncoder::new(f, self.d_model, self.n_layers, self.n_heads, self.dropout, device)),
             final_norm: LayerNormConfig::new(self.d_model).init(device),
             dropout: DropoutConfig::new(self.dropout).init(),
             d_model: self.d_model,
@@ -68,16 +104,18 @@ impl SasRec {
         self.max_len
     }
 
+
     /// Encode left-padded histories (0 = padding).
     ///
     /// - items: `[batch, len]` with `len <= max_len`, most recent item last
     /// - returns: `[batch, len, d_model]`, position `t` summarising items `..=t`
+    ///   (both encoders are causal)
     pub fn hidden(&self, items: Tensor<2, Int>) -> Tensor<3> {
         let [batch, len] = items.dims();
         assert!(len <= self.max_len, "history of {len} columns exceeds max_len {}", self.max_len);
         let device = items.device();
         let padding = items.clone().equal_elem(0);
-        let x = self.item_embedding.forward(items) * (self.d_model as f64).sqrt();
+        let x = self.item_embedding.forward(items);
         // Positions count back from the most recent item, so the last column
         // always gets the same position whatever the batch width.
         let positions = self
@@ -86,11 +124,15 @@ impl SasRec {
             .val()
             .slice(self.max_len - len..self.max_len)
             .unsqueeze_dim::<3>(0);
-        let x = self.dropout.forward(x + positions);
-        // Zero padded rows so they carry nothing into the residual stream.
         let keep = padding.clone().bool_not().float().unsqueeze_dim::<3>(2);
-        let x = x * keep.clone();
         let causal = generate_autoregressive_mask(batch, len, &device);
+        if let Some(frequency) = &self.frequency {
+            let x = self.dropout.forward(frequency.norm_embeddings(x + positions)) * keep.clone();
+            return frequency.forward(x, padding, causal) * keep;
+        }
+        let x = self.dropout.forward(x * (self.d_model as f64).sqrt() + positions);
+        // Zero padded rows so they carry nothing into the residual stream.
+        let x = x * keep.clone();
         let h = self
             .encoder
             .forward(TransformerEncoderInput::new(x).mask_pad(padding).mask_attn(causal));
