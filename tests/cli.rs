@@ -152,3 +152,28 @@ fn merchant_center_and_shopify_files_are_catalogs_for_the_cli_and_the_trainer() 
     let stock: Vec<bool> = ["1", "2", "3", "4", "5"].iter().map(|id| item(&shop, id).available).collect();
     assert_eq!(stock, [true, false, true, true, false], "sold out under deny, continue keeps selling, archived is hidden");
 }
+
+#[test]
+fn ga4_and_shopify_order_exports_train_a_model_without_keeping_who_the_shoppers_are() {
+    for (file, raw_ids) in [("ga4-events.ndjson", ["1000.", "1015."]), ("shopify-orders.csv", ["shopper0@example.com", "example.com"])] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = format!("{FEEDS}/{file}");
+        let out = vitrine(&[
+            "train", "--events", &path, "--name", "e", "--models-dir", dir.path().to_str().unwrap(),
+            "--work-dir", dir.path().join("run").to_str().unwrap(), "--epochs", "1", "--d-model", "16", "--layers", "1",
+            "--heads", "1", "--max-len", "10", "--no-search",
+        ]);
+        let log = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "{file}: {log}");
+        assert!(log.contains(if file.ends_with("ndjson") { "GA4" } else { "Shopify orders" }), "{file}: {log}");
+        let card = std::fs::read_to_string(dir.path().join("e.json")).unwrap();
+        let parsed: serde_json::Value = serde_json::from_str(&card).unwrap();
+        assert_eq!(parsed["data"]["users"], 16, "{file}");
+        assert_eq!(parsed["data"]["items"], 8, "{file}");
+        let weights = std::fs::read(dir.path().join("e.bpk")).unwrap();
+        for raw in raw_ids {
+            assert!(!card.contains(raw) && !log.contains(raw), "{file}: shopper id {raw} leaked");
+            assert!(!weights.windows(raw.len()).any(|w| w == raw.as_bytes()), "{file}: shopper id {raw} in the weights");
+        }
+    }
+}

@@ -1,5 +1,5 @@
-//! Where interactions come from: a sequences file or an event-log CSV (plain
-//! or .gz). Shared by `train` and `eval-recommender` so both read data the
+//! Where interactions come from: a sequences file or an event log (a CSV,
+//! GA4's NDJSON export or Shopify's orders export; plain or .gz). Shared by `train` and `eval-recommender` so both read data the
 //! same way.
 
 use std::collections::HashSet;
@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::Args;
 use vitrine::data::events::{read_event_log, EventLogSpec, EventLogStats};
+use vitrine::data::exports::{read_ga4, read_shopify_orders, EventFormat};
 use vitrine::data::sequences::parse_sequences;
 use vitrine::data::catalog::{CatalogReport, MAX_INVALID_SHARE};
 use vitrine::data::feeds::read_catalog_file;
@@ -20,7 +21,9 @@ pub struct DataArgs {
     /// Sequences file: one line per user, `user item item ...`, oldest first.
     #[arg(long, conflicts_with = "events")]
     pub sequences: Option<PathBuf>,
-    /// Event-log CSV (optionally .gz) with user, item and time columns.
+    /// Event log (optionally .gz): a CSV with user, item and time columns (named
+    /// by the flags below), GA4's BigQuery export as NDJSON, or Shopify's
+    /// orders CSV export; the format is told from the file's start.
     #[arg(long)]
     pub events: Option<PathBuf>,
     #[arg(long, default_value = "CustomerID")]
@@ -92,8 +95,17 @@ impl DataArgs {
                 Ok((parse_sequences(&text).with_context(|| format!("parsing {}", path.display()))?, None))
             }
             (None, Some(path)) => {
-                let (data, stats) =
-                    read_event_log(open(path)?, &self.spec()?).with_context(|| format!("parsing {}", path.display()))?;
+                let mut bytes = Vec::new();
+                open(path)?.read_to_end(&mut bytes).with_context(|| format!("reading {}", path.display()))?;
+                let format = EventFormat::detect(&bytes[..bytes.len().min(4096)]);
+                eprintln!("events: {} read as {}", path.display(), format.name());
+                let spec = self.spec()?;
+                let (data, stats) = match format {
+                    EventFormat::Csv => read_event_log(&bytes[..], &spec),
+                    EventFormat::Ga4 => read_ga4(&bytes[..], &spec),
+                    EventFormat::ShopifyOrders => read_shopify_orders(&bytes[..], &spec),
+                }
+                .with_context(|| format!("parsing {} as {}", path.display(), format.name()))?;
                 Ok((data, Some(stats)))
             }
             _ => bail!("give exactly one of --sequences or --events"),

@@ -76,9 +76,10 @@ pub struct TrainArgs {
     pub prefix_samples: bool,
     #[arg(long, default_value_t = 200)]
     pub epochs: usize,
-    #[arg(long, default_value_t = 256)]
+    /// Sequences per step (each contributes one target per position).
+    #[arg(long, default_value_t = 64)]
     pub batch_size: usize,
-    #[arg(long, default_value_t = 5e-4)]
+    #[arg(long, default_value_t = 1e-3)]
     pub lr: f64,
     #[arg(long, default_value_t = 10)]
     pub patience: usize,
@@ -113,7 +114,7 @@ pub enum Encoder {
 const DEFAULT_DROPOUT: f64 = 0.5;
 const DEFAULT_ALPHA: f64 = 0.7;
 /// Epochs at which the search keeps the better half.
-const SEARCH_RUNGS: [usize; 2] = [4, 12];
+const SEARCH_RUNGS: [usize; 2] = [5, 15];
 
 /// The settings the search tries. Dropout, because the right amount depends
 /// on how sparse the data is (0.5 suits the sparse Amazon sets the published

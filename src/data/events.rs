@@ -34,18 +34,14 @@ pub struct EventLogStats {
     pub rows: usize,
     pub without_user: usize,
     pub skipped_by_prefix: usize,
+    /// Exports only: GA4 events that are not item interactions, Shopify rows of cancelled orders.
+    #[serde(default)]
+    pub skipped_by_kind: usize,
     pub not_positive: usize,
     pub excluded_items: usize,
     pub repeated_pairs: usize,
     pub dropped_by_core: usize,
     pub kept: usize,
-}
-
-struct Event {
-    user: String,
-    item: String,
-    time: i64,
-    row: usize,
 }
 
 fn column(headers: &csv::StringRecord, name: &str) -> Result<usize> {
@@ -91,7 +87,7 @@ pub fn time_key(text: &str) -> Option<i64> {
     Some(((((parts[0] * 12 + parts[1]) * 31 + parts[2]) * 24 + h) * 60 + m) * 60 + s)
 }
 
-fn malformed(line: usize, reason: String) -> VitrineError {
+pub(crate) fn malformed(line: usize, reason: String) -> VitrineError {
     VitrineError::Malformed {
         what: "event log",
         line,
@@ -192,6 +188,23 @@ pub fn read_event_log(reader: impl Read, spec: &EventLogSpec) -> Result<(Interac
         }
     }
 
+    assemble(events, spec, stats)
+}
+
+/// One event as every source yields it: who, what, when, and its place in the
+/// file (ties in time keep file order).
+pub(crate) struct Event {
+    pub user: String,
+    pub item: String,
+    pub time: i64,
+    pub row: usize,
+}
+
+/// Events of any source into per-user sequences: each user's events ordered by
+/// time then file order, the spec's de-duplication and k-core applied, user
+/// ids kept only as a one-way hash (a shop's customer ids and e-mail addresses
+/// never reach a model, a card or a log).
+pub(crate) fn assemble(events: Vec<Event>, spec: &EventLogSpec, mut stats: EventLogStats) -> Result<(Interactions, EventLogStats)> {
     // Group by user (in order of first appearance) and order each user's events.
     let mut user_order: Vec<String> = Vec::new();
     let mut by_user: HashMap<String, Vec<Event>> = HashMap::new();
@@ -226,7 +239,7 @@ pub fn read_event_log(reader: impl Read, spec: &EventLogSpec) -> Result<(Interac
     let mut seqs = Vec::new();
     for (user, items) in sequences {
         seqs.push(items.iter().map(|i| vocab.intern(i)).collect::<Vec<_>>());
-        users.push(user);
+        users.push(pseudonym(&user));
     }
     stats.kept = seqs.iter().map(Vec::len).sum();
     if seqs.is_empty() {
@@ -240,6 +253,12 @@ pub fn read_event_log(reader: impl Read, spec: &EventLogSpec) -> Result<(Interac
         },
         stats,
     ))
+}
+
+/// A stable one-way pseudonym for a shopper id: the first 16 hex digits of its sha256.
+pub fn pseudonym(user: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(user.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// Baskets (e.g. invoices): the distinct items of each value of `basket_col`
@@ -404,7 +423,7 @@ C2,A,Mug,-1,2011-01-03 10:00:00,2.0,u1
     fn orders_by_time_then_row_and_applies_every_filter() {
         let (data, stats) = read_event_log(LOG.as_bytes(), &spec()).unwrap();
         let ids = |s: &Vec<u32>| s.iter().map(|&i| data.vocab.id(i).unwrap().to_string()).collect::<Vec<_>>();
-        assert_eq!(data.users, vec!["u1", "u2"]);
+        assert_eq!(data.users, vec![pseudonym("u1"), pseudonym("u2")], "shopper ids are kept only as pseudonyms");
         assert_eq!(ids(&data.sequences[0]), vec!["C", "A", "B"]);
         assert_eq!(ids(&data.sequences[1]), vec!["A", "B"]);
         assert_eq!(
@@ -413,6 +432,7 @@ C2,A,Mug,-1,2011-01-03 10:00:00,2.0,u1
                 rows: 9,
                 without_user: 1,
                 skipped_by_prefix: 1,
+                skipped_by_kind: 0,
                 not_positive: 0,
                 excluded_items: 1,
                 repeated_pairs: 1,

@@ -7,6 +7,8 @@ pub mod catalog;
 #[cfg(feature = "cli")]
 pub mod events;
 #[cfg(feature = "cli")]
+pub mod exports;
+#[cfg(feature = "cli")]
 pub mod feeds;
 pub mod garment_mask;
 pub mod pixels;
