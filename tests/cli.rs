@@ -104,7 +104,9 @@ const FEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/feeds")
 fn merchant_center_and_shopify_files_are_catalogs_for_the_cli_and_the_trainer() {
     let cases = [
         // file, kind, rows, kept, ids kept in order
-        ("merchant-center.tsv", "Google Merchant Center product data", 7, 4, vec!["1", "2", "3", "4"]),
+        ("merchant-center.tsv", "Google Merchant Center product data (TSV)", 7, 4, vec!["1", "2", "3", "4"]),
+        ("merchant-center.xml", "Google Merchant Center product data (XML)", 7, 4, vec!["1", "2", "3", "4"]),
+        ("merchant-center-atom.xml", "Google Merchant Center product data (XML)", 3, 3, vec!["1", "2", "8"]),
         ("shopify-products.csv", "Shopify product export", 6, 5, vec!["1", "2", "3", "4", "5"]),
     ];
     for (file, kind, rows, kept, ids) in cases {

@@ -258,7 +258,7 @@ pub(crate) fn assemble(events: Vec<Event>, spec: &EventLogSpec, mut stats: Event
 /// A stable one-way pseudonym for a shopper id: the first 16 hex digits of its sha256.
 pub fn pseudonym(user: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(user.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect()
+    hex::encode(&Sha256::digest(user.as_bytes())[..8])
 }
 
 /// Baskets (e.g. invoices): the distinct items of each value of `basket_col`

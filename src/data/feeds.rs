@@ -1,7 +1,8 @@
 //! The product files shops already have, read into catalog rows for the one
 //! catalog check (`Catalog::check`): Google Merchant Center's tab-separated
-//! product data, Shopify's product CSV export, and our own id,title,price CSV.
-//! The kind is told by the header, so `--catalog FILE` takes any of them.
+//! product data (TSV, or XML as RSS 2.0 / Atom), Shopify's product CSV export,
+//! and our own id,title,price CSV. The kind is told by the file's start (XML)
+//! or its header, so `--catalog FILE` takes any of them.
 //!
 //! - Merchant Center (product data specification): `id`, `title`, `link`,
 //!   `image_link`, `price` as `15.00 USD`, `sale_price` (shown when given),
@@ -30,6 +31,8 @@ pub enum FeedKind {
     /// id, title, price[, image, url, available]
     Plain,
     MerchantCenter,
+    /// The same attributes as RSS 2.0 `<item>`s or Atom `<entry>`s (`g:` namespace).
+    MerchantCenterXml,
     Shopify,
 }
 
@@ -37,7 +40,8 @@ impl FeedKind {
     pub fn name(self) -> &'static str {
         match self {
             FeedKind::Plain => "CSV (id, title, price)",
-            FeedKind::MerchantCenter => "Google Merchant Center product data",
+            FeedKind::MerchantCenter => "Google Merchant Center product data (TSV)",
+            FeedKind::MerchantCenterXml => "Google Merchant Center product data (XML)",
             FeedKind::Shopify => "Shopify product export",
         }
     }
@@ -69,6 +73,12 @@ fn kind_of(columns: &Columns) -> FeedKind {
 pub fn read_catalog_file(mut reader: impl Read, currency: &str) -> Result<(Catalog, CatalogReport, FeedKind)> {
     let mut text = String::new();
     reader.read_to_string(&mut text).map_err(|e| VitrineError::Catalog(format!("unreadable catalog file: {e}")))?;
+    if text.trim_start_matches('\u{feff}').trim_start().starts_with('<') {
+        let (columns, records) = merchant_xml_records(&text)?;
+        let (rows, currency) = merchant_rows(&columns, &records, currency);
+        let (catalog, report) = Catalog::check(&currency, rows)?;
+        return Ok((catalog, report, FeedKind::MerchantCenterXml));
+    }
     let header = text.lines().next().unwrap_or("");
     let delimiter = if header.contains('\t') { b'\t' } else { b',' };
     let mut csv = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
@@ -78,18 +88,19 @@ pub fn read_catalog_file(mut reader: impl Read, currency: &str) -> Result<(Catal
     for record in csv.records() {
         let record = record.map_err(|e| VitrineError::Catalog(format!("unreadable file: {e}")))?;
         let line = record.position().map_or(0, |p| p.line());
-        records.push((line, record));
+        records.push((format!("line {line}"), record));
     }
     let (rows, currency) = match kind {
         FeedKind::Plain => (plain_rows(&columns, &records)?, currency.to_string()),
-        FeedKind::MerchantCenter => merchant_rows(&columns, &records, currency),
+        FeedKind::MerchantCenter | FeedKind::MerchantCenterXml => merchant_rows(&columns, &records, currency),
         FeedKind::Shopify => (shopify_rows(&columns, &records), currency.to_string()),
     };
     let (catalog, report) = Catalog::check(&currency, rows)?;
     Ok((catalog, report, kind))
 }
 
-type Records = [(u64, csv::StringRecord)];
+/// Rows with the label a report names them by ("line 7", "item 3").
+type Records = [(String, csv::StringRecord)];
 
 fn field(record: &csv::StringRecord, column: Option<usize>) -> String {
     column.and_then(|i| record.get(i)).unwrap_or("").trim().to_string()
@@ -106,8 +117,8 @@ fn plain_rows(columns: &Columns, records: &Records) -> Result<Vec<CatalogRow>> {
     let available = columns.find("available").or_else(|| columns.find("availability"));
     Ok(records
         .iter()
-        .map(|(line, r)| CatalogRow {
-            row: format!("line {line}"),
+        .map(|(label, r)| CatalogRow {
+            row: label.clone(),
             id: field(r, Some(id)),
             title: field(r, Some(title)),
             price: field(r, Some(price)),
@@ -138,11 +149,11 @@ fn merchant_rows(columns: &Columns, records: &Records, store_currency: &str) -> 
     let (link, image, availability, group) = (at("link"), at("image_link"), at("availability"), at("item_group_id"));
     let rows: Vec<CatalogRow> = records
         .iter()
-        .map(|(line, r)| {
+        .map(|(label, r)| {
             let shown = optional(r, sale).unwrap_or_else(|| field(r, price));
             let (amount, currency) = split_price(&shown);
             CatalogRow {
-                row: format!("line {line}"),
+                row: label.clone(),
                 id: field(r, id),
                 title: field(r, title),
                 price: amount,
@@ -165,6 +176,84 @@ fn merchant_rows(columns: &Columns, records: &Records, store_currency: &str) -> 
     (rows, currency)
 }
 
+/// The Merchant Center attributes an XML feed's items are read into.
+const MERCHANT_XML_FIELDS: [&str; 9] = ["id", "title", "link", "image_link", "availability", "price", "sale_price", "item_group_id", "brand"];
+
+/// Merchant Center XML (RSS 2.0 `<item>` or Atom `<entry>`; attributes in the
+/// `g:` namespace or plain, Atom's `<link href>` as the link) as the rows the
+/// TSV gives, labelled "item N". Malformed XML is one error naming its byte
+/// offset: nothing of a feed that does not parse is trusted.
+fn merchant_xml_records(text: &str) -> Result<(Columns, Vec<(String, csv::StringRecord)>)> {
+    use quick_xml::events::{BytesStart, Event};
+    let bad = |reader: &quick_xml::Reader<&[u8]>, e: &dyn std::fmt::Display| {
+        VitrineError::Catalog(format!("XML feed does not parse at byte {}: {e}", reader.buffer_position()))
+    };
+    let local = |name: &[u8]| String::from_utf8_lossy(name).to_ascii_lowercase();
+    let href = |e: &BytesStart| {
+        e.attributes().flatten().find(|a| a.key.local_name().as_ref() == b"href").and_then(|a| a.unescape_value().ok()).map(|v| v.to_string())
+    };
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().trim_text(true);
+    let mut items: Vec<HashMap<String, String>> = Vec::new();
+    let mut current: Option<HashMap<String, String>> = None;
+    let mut open_field: Option<String> = None;
+    let mut depth = 0usize; // elements open inside the current item
+    loop {
+        let event = reader.read_event().map_err(|e| bad(&reader, &e))?;
+        match event {
+            Event::Start(e) => {
+                let name = local(e.local_name().as_ref());
+                if name == "item" || name == "entry" {
+                    current = Some(HashMap::new());
+                    depth = 0;
+                } else if let Some(item) = current.as_mut() {
+                    depth += 1;
+                    // Only the item's own attributes: <g:shipping><g:price> is not its price.
+                    open_field = (depth == 1).then_some(name.clone());
+                    if let (1, "link", Some(link)) = (depth, name.as_str(), href(&e)) {
+                        item.entry(name).or_insert(link);
+                    }
+                }
+            }
+            Event::Empty(e) => {
+                if let (Some(item), 0, "link", Some(link)) = (current.as_mut(), depth, local(e.local_name().as_ref()).as_str(), href(&e)) {
+                    item.entry("link".into()).or_insert(link);
+                }
+            }
+            Event::Text(t) => {
+                if let (Some(item), Some(name)) = (current.as_mut(), open_field.as_ref()) {
+                    let value = t.unescape().map_err(|e| bad(&reader, &e))?;
+                    item.entry(name.clone()).or_default().push_str(&value);
+                }
+            }
+            Event::CData(c) => {
+                if let (Some(item), Some(name)) = (current.as_mut(), open_field.as_ref()) {
+                    item.entry(name.clone()).or_default().push_str(&String::from_utf8_lossy(&c));
+                }
+            }
+            Event::End(e) => {
+                let name = local(e.local_name().as_ref());
+                if (name == "item" || name == "entry") && depth == 0 {
+                    items.extend(current.take());
+                }
+                depth = depth.saturating_sub(1);
+                open_field = None;
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    let records = items
+        .iter()
+        .enumerate()
+        .map(|(n, item)| {
+            let values = MERCHANT_XML_FIELDS.iter().map(|f| item.get(*f).map_or("", String::as_str));
+            (format!("item {}", n + 1), csv::StringRecord::from_iter(values))
+        })
+        .collect();
+    Ok((Columns(MERCHANT_XML_FIELDS.iter().map(|f| f.to_string()).collect()), records))
+}
+
 fn shopify_rows(columns: &Columns, records: &Records) -> Vec<CatalogRow> {
     let at = |name: &str| columns.find(name);
     let (handle, title, sku, price) = (at("handle"), at("title"), at("variant sku"), at("variant price"));
@@ -174,7 +263,7 @@ fn shopify_rows(columns: &Columns, records: &Records) -> Vec<CatalogRow> {
     // The product's title and first image come on its first row only.
     let mut products: HashMap<String, (String, Option<String>)> = HashMap::new();
     let mut rows = Vec::new();
-    for (line, r) in records {
+    for (label, r) in records {
         let handle_text = field(r, handle);
         let product = products.entry(handle_text.clone()).or_insert_with(|| (field(r, title), optional(r, image)));
         if product.0.is_empty() {
@@ -189,7 +278,7 @@ fn shopify_rows(columns: &Columns, records: &Records) -> Vec<CatalogRow> {
         let active = optional(r, status).is_none_or(|s| s.eq_ignore_ascii_case("active"));
         let sold_out = field(r, policy).eq_ignore_ascii_case("deny") && field(r, quantity).parse::<f64>().is_ok_and(|q| q <= 0.0);
         rows.push(CatalogRow {
-            row: format!("line {line}"),
+            row: label.clone(),
             id,
             title,
             price: field(r, price),
@@ -256,5 +345,42 @@ mod tests {
         assert_eq!(catalog.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), ["A", "C"]);
         assert_eq!(report.problems[0].kind, ProblemKind::MixedCurrency);
         assert_eq!(report.problems[0].row, "line 3");
+    }
+
+    const FEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/feeds");
+
+    #[test]
+    fn merchant_center_xml_reads_like_its_tsv_and_atom_links_come_from_href() {
+        let read = |name: &str| read_catalog_file(std::fs::File::open(format!("{FEEDS}/{name}")).unwrap(), "GBP").unwrap();
+        let (from_tsv, tsv_report, _) = read("merchant-center.tsv");
+        let (from_rss, rss_report, kind) = read("merchant-center.xml");
+        assert_eq!(kind, FeedKind::MerchantCenterXml);
+        let ids = |c: &Catalog| c.items.iter().map(|i| i.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&from_rss), ids(&from_tsv));
+        assert_eq!(from_rss.currency, "USD");
+        let kinds = |r: &CatalogReport| r.problems.iter().map(|p| p.kind).collect::<Vec<_>>();
+        assert_eq!(kinds(&rss_report), kinds(&tsv_report), "the same bad rows, for the same reasons");
+        assert!(rss_report.problems.iter().all(|p| p.row.starts_with("item ")), "rows are named by item number");
+        let mug = &from_rss.items[1];
+        assert_eq!((mug.title.as_str(), mug.price, mug.group.as_deref()), ("Stoneware mug, green", 9.5, Some("mug")), "CDATA title, sale price, group");
+        assert_eq!(from_rss.items.iter().find(|i| i.id == "4").unwrap().title, "Enamel jug & lid", "entities decoded once, kept as text");
+
+        let (atom, _, kind) = read("merchant-center-atom.xml");
+        assert_eq!(kind, FeedKind::MerchantCenterXml);
+        assert_eq!(ids(&atom), ["1", "2", "8"]);
+        assert_eq!(atom.items[2].url.as_deref(), Some("https://shop.example/p/8"));
+        assert_eq!(atom.items[2].price, 18.0);
+        assert!(!atom.items[1].available, "out_of_stock");
+    }
+
+    #[test]
+    fn broken_or_entity_laden_xml_is_refused_with_a_reason() {
+        let broken = "<rss><channel><item><g:id>1</g:id><title>Mug</titel></item></channel></rss>";
+        let err = read_catalog_file(broken.as_bytes(), "USD").unwrap_err().to_string();
+        assert!(err.contains("XML feed does not parse at byte"), "{err}");
+        // External entities are never fetched or expanded: an unknown entity is an error.
+        let xxe = r#"<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]><rss><channel><item><g:id>1</g:id><title>&e;</title><g:price>1.00 USD</g:price></item></channel></rss>"#;
+        let err = read_catalog_file(xxe.as_bytes(), "USD").unwrap_err().to_string();
+        assert!(err.contains("XML feed does not parse"), "{err}");
     }
 }
