@@ -260,6 +260,31 @@ engine_test!(items_out_of_stock_are_never_shown, {
     assert!(engine.lookup(&s(&["1", "2", "3", "4"])).iter().map(|r| r.id.as_str()).eq(["2", "4"]));
 });
 
+engine_test!(variants_of_one_product_share_a_placement_slot_and_a_viewed_product_is_not_offered_again, {
+    let mut engine = load(BackendChoice::Cpu).await;
+    // Items 1-60 in ten-item products: "p0" = 1-10, "p1" = 11-20, ...
+    let product = |i: u32| format!("p{}", (i - 1) / 10);
+    let items: Vec<serde_json::Value> = (1..=60u32)
+        .map(|i| serde_json::json!({"id": i.to_string(), "title": format!("Item {i}"), "price": 1, "group": product(i)}))
+        .collect();
+    engine.set_catalog(&serde_json::json!({"currency": "GBP", "items": items}).to_string()).unwrap();
+    let groups = |r: &vitrine::engine::Recommendations| r.items.iter().map(|i| product(i.id.parse().unwrap())).collect::<Vec<_>>();
+    let distinct = |g: &[String]| g.iter().collect::<std::collections::HashSet<_>>().len() == g.len();
+
+    // The shopper viewed one variant of p1: no variant of p1 comes back, and no product twice.
+    let personal = engine.recommend(&s(&["12"]), 5).await.unwrap();
+    let personal_groups = groups(&personal);
+    assert_eq!(personal.items.len(), 5, "five products of six, p1 excluded");
+    assert!(distinct(&personal_groups) && !personal_groups.contains(&"p1".to_string()), "{personal_groups:?}");
+    // Only five products are left to offer: asking for more gives five, not variants.
+    assert_eq!(engine.recommend(&s(&["12"]), 10).await.unwrap().items.len(), 5);
+
+    let similar = groups(&engine.similar("25", &[], 10).unwrap());
+    assert!(distinct(&similar) && !similar.contains(&"p2".to_string()), "{similar:?}");
+    let popular = groups(&engine.popular(10));
+    assert!(distinct(&popular) && popular.len() <= 6, "{popular:?}");
+});
+
 engine_test!(similar_items_come_from_the_embeddings_and_explain_themselves, {
     let mut engine = load(BackendChoice::Cpu).await;
     let r = engine.similar("15", &s(&["16"]), 5).unwrap();

@@ -5,7 +5,7 @@
 //! with the card's popular items, and moves to the CPU if the GPU fails.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -80,7 +80,7 @@ pub struct Recommender {
     weights: Vec<u8>,
     similarity: ItemSimilarity,
     compute: RefCell<Compute>,
-    catalog: Option<(Catalog, HashMap<String, usize>)>,
+    catalog: Option<AttachedCatalog>,
     /// Co-purchase partners by model index, when the card ships them.
     bought_together: HashMap<u32, Vec<u32>>,
 }
@@ -144,6 +144,7 @@ impl Recommender {
         let items = self.collect_showable(
             k,
             skip,
+            self.products_around(id, exclude),
             |taken, n| ranked.iter().filter(|(p, _)| !taken.contains(p) && *p != index).take(n).copied().collect(),
             |_| Some(id.to_string()),
         );
@@ -174,7 +175,9 @@ impl Recommender {
             catalog.items.iter().enumerate().filter(|(_, it)| it.available).map(|(i, it)| (it.id.clone(), i)).collect();
         let unavailable = catalog.items.len() - index.len();
         let covered = self.vocab.ids().iter().filter(|id| index.contains_key(*id)).count();
-        self.catalog = Some((catalog, index));
+        // Every listed item's product, in stock or not.
+        let groups = catalog.items.iter().filter_map(|it| Some((it.id.clone(), it.group.clone()?))).collect();
+        self.catalog = Some(AttachedCatalog { catalog, index, groups });
         Ok(CatalogSummary {
             covered,
             kept: report.kept,
@@ -186,13 +189,32 @@ impl Recommender {
     }
 
     fn catalog_item(&self, id: &str) -> Option<CatalogItem> {
-        let (catalog, index) = self.catalog.as_ref()?;
-        index.get(id).map(|&i| catalog.items[i].clone())
+        let attached = self.catalog.as_ref()?;
+        attached.index.get(id).map(|&i| attached.catalog.items[i].clone())
+    }
+
+    /// The product an item is a variant of, when the catalog groups it (any
+    /// listed item, in stock or not: a view of a sold-out variant still says
+    /// which product the shopper looked at).
+    fn group_of(&self, id: &str) -> Option<&str> {
+        self.catalog.as_ref()?.groups.get(id).map(String::as_str)
+    }
+
+    /// Products (variant groups) the given items belong to.
+    fn groups_of(&self, ids: &[String]) -> HashSet<String> {
+        ids.iter().filter_map(|id| self.group_of(id)).map(str::to_string).collect()
+    }
+
+    /// The products an anchor item and the excluded items (a basket) belong to.
+    fn products_around(&self, id: &str, exclude: &[String]) -> HashSet<String> {
+        let mut products = self.groups_of(exclude);
+        products.extend(self.group_of(id).map(str::to_string));
+        products
     }
 
     /// When a catalog is attached, only items it lists can be shown.
     fn showable(&self, id: &str) -> bool {
-        self.catalog.as_ref().is_none_or(|(_, index)| index.contains_key(id))
+        self.catalog.as_ref().is_none_or(|attached| attached.index.contains_key(id))
     }
 
     /// Top-`k` items for a history (oldest first).
@@ -234,7 +256,7 @@ impl Recommender {
         };
         // Attribute each pick to one of the ten most recent history items.
         let recent = &known[known.len().saturating_sub(10)..];
-        let items = self.collect_showable(k, known.clone(), |skip, n| top_k(&scores, skip, n), |index| {
+        let items = self.collect_showable(k, known.clone(), self.groups_of(history), |skip, n| top_k(&scores, skip, n), |index| {
             self.similarity.closest(index, recent).and_then(|i| self.vocab.id(i)).map(str::to_string)
         });
         Ok(self.answer(items, false, unknown_ids))
@@ -242,11 +264,12 @@ impl Recommender {
 
     /// The card's popular items (for shoppers with no history yet).
     pub fn popular(&self, k: usize) -> Recommendations {
+        let mut groups = HashSet::new();
         let items = self
             .card
             .popular
             .iter()
-            .filter(|id| self.showable(id))
+            .filter(|id| self.showable(id) && self.group_of(id).is_none_or(|g| groups.insert(g.to_string())))
             .take(k)
             .enumerate()
             .map(|(rank, id)| Recommendation {
@@ -265,7 +288,7 @@ impl Recommender {
         check_k(k)?;
         let index = self.known_index(id)?;
         let skip = self.known_indices(exclude);
-        let items = self.collect_showable(k, skip, |skip, n| self.similarity.most_similar(index, skip, n), |_| Some(id.to_string()));
+        let items = self.collect_showable(k, skip, self.products_around(id, exclude), |skip, n| self.similarity.most_similar(index, skip, n), |_| Some(id.to_string()));
         Ok(self.answer(items, false, 0))
     }
 
@@ -294,11 +317,14 @@ impl Recommender {
 
     /// Draw ranked candidates from `next` (given the indices already taken and
     /// how many are still wanted) until `k` items the catalog can show are
-    /// collected, asking again when some are missing from the catalog.
+    /// collected, asking again when some are missing from the catalog. Variants
+    /// are one product to the shopper: at most one item per group, and none
+    /// of a group in `products` (what she already has or is looking at).
     fn collect_showable(
         &self,
         k: usize,
         mut taken: Vec<u32>,
+        mut products: HashSet<String>,
         next: impl Fn(&[u32], usize) -> Vec<(u32, f32)>,
         because: impl Fn(u32) -> Option<String>,
     ) -> Vec<Recommendation> {
@@ -311,7 +337,7 @@ impl Recommender {
             for (index, score) in batch {
                 taken.push(index);
                 let id = self.vocab.id(index).expect("ranked indices are in the vocabulary");
-                if self.showable(id) {
+                if self.showable(id) && self.group_of(id).is_none_or(|g| products.insert(g.to_string())) {
                     items.push(Recommendation {
                         id: id.to_string(),
                         score,
@@ -346,6 +372,15 @@ impl Recommender {
         }
         Ok(())
     }
+}
+
+/// The store's catalog as the engine uses it.
+struct AttachedCatalog {
+    catalog: Catalog,
+    /// Items in stock, by id: position in `catalog.items`.
+    index: HashMap<String, usize>,
+    /// Item id → its product (variant group), for every grouped item.
+    groups: HashMap<String, String>,
 }
 
 /// Scores for every item index after `history`, read back asynchronously
