@@ -34,7 +34,7 @@ pub struct ModelCard {
     pub training: TrainingInfo,
     /// How the trainer chose its own hyper-parameters on validation, when it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search: Option<crate::train::search::SearchRecord>,
+    pub search: Option<SearchRecord>,
     /// External ids of the most popular training items, most popular first:
     /// what a shopper with no history is shown.
     pub popular: Vec<String>,
@@ -43,6 +43,28 @@ pub struct ModelCard {
     /// Co-purchase partners shipped beside the model (`vitrine bought-together`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bought_together: Option<SideFile>,
+}
+
+/// What the card records of the search.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SearchRecord {
+    /// Epochs each rung ends at.
+    pub rungs: Vec<usize>,
+    pub candidates: Vec<CandidateRecord>,
+    pub winner: String,
+    pub seconds: f64,
+    /// The time budget, and whether it cut the search short.
+    pub budget_seconds: Option<f64>,
+    pub stopped_by_budget: bool,
+    pub rule: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CandidateRecord {
+    pub name: String,
+    /// Best validation NDCG@10 at the end of each rung it ran.
+    pub validation_ndcg10: Vec<f64>,
+    pub epochs: usize,
 }
 
 /// A file shipped beside the weights, checked by its sha256 like them.

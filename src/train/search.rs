@@ -13,11 +13,11 @@ use std::path::Path;
 use std::time::Instant;
 
 use burn::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use super::checkpoint::TrainState;
 use super::{train, EpochHook, TrainConfig};
 use crate::eval::RankingMetrics;
+use crate::card::{CandidateRecord, SearchRecord};
 use crate::data::Interactions;
 
 /// One setting tried: a short name for logs and the card, and its config.
@@ -25,28 +25,6 @@ use crate::data::Interactions;
 pub struct Candidate {
     pub name: String,
     pub config: TrainConfig,
-}
-
-/// What the card records of the search.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct SearchRecord {
-    /// Epochs each rung ends at.
-    pub rungs: Vec<usize>,
-    pub candidates: Vec<CandidateRecord>,
-    pub winner: String,
-    pub seconds: f64,
-    /// The time budget, and whether it cut the search short.
-    pub budget_seconds: Option<f64>,
-    pub stopped_by_budget: bool,
-    pub rule: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct CandidateRecord {
-    pub name: String,
-    /// Best validation NDCG@10 at the end of each rung it ran.
-    pub validation_ndcg10: Vec<f64>,
-    pub epochs: usize,
 }
 
 /// Run the search; returns the index of the winner and the record. Each
