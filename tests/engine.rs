@@ -4,7 +4,7 @@
 //!
 //! Parity tolerance: for the fixed histories in `fixtures/*-expected.json`
 //! (written by the native build, for the tiny fixture and the shipped
-//! amazon-beauty model), every backend must return the same top-10
+//! amazon-beauty and ml-100k models), every backend must return the same top-10
 //! ids in the same order, except that two neighbours whose scores differ by
 //! less than 1e-3 may swap, and every score must be within 1e-3 of native.
 
@@ -37,9 +37,10 @@ struct Parity {
     histories: &'static [&'static [&'static str]],
 }
 
-/// The tiny fixture, and the shipped benchmark model with the first five
-/// Beauty users' test-time histories.
-const PARITY: [Parity; 2] = [
+/// The tiny fixture, the shipped benchmark model with the first five
+/// Beauty users' test-time histories, and the shipped BSARec model (the
+/// frequency-filter block) on MovieLens 100K with fixed histories.
+const PARITY: [Parity; 3] = [
     Parity {
         card: CARD,
         weights: WEIGHTS,
@@ -53,6 +54,13 @@ const PARITY: [Parity; 2] = [
         expected: include_str!("fixtures/amazon-beauty-expected.json"),
         expected_file: "tests/fixtures/amazon-beauty-expected.json",
         histories: &[&["1", "2", "3", "4"], &["6", "7", "8", "9", "10", "4"], &["4", "12", "13", "14", "15", "16", "17", "18"], &["20", "21", "22", "23"], &["25", "26", "27", "28", "29"]],
+    },
+    Parity {
+        card: include_str!("../models/ml-100k.json"),
+        weights: include_bytes!("../models/ml-100k.bpk"),
+        expected: include_str!("fixtures/ml-100k-expected.json"),
+        expected_file: "tests/fixtures/ml-100k-expected.json",
+        histories: &[&["1", "2", "3", "4"], &["10", "20", "30"], &["100", "5", "7", "8", "9"], &["42"], &["300", "301", "302", "303", "304", "305", "306", "307", "308", "309", "310", "311"]],
     },
 ];
 
