@@ -156,7 +156,7 @@ fn merchant_center_and_shopify_files_are_catalogs_for_the_cli_and_the_trainer() 
 }
 
 #[test]
-fn ga4_and_shopify_order_exports_train_a_model_without_keeping_who_the_shoppers_are() {
+fn ga4_and_shopify_order_exports_train_a_model_and_make_a_catalog_without_keeping_who_the_shoppers_are() {
     for (file, raw_ids) in [("ga4-events.ndjson", ["1000.", "1015."]), ("shopify-orders.csv", ["shopper0@example.com", "example.com"])] {
         let dir = tempfile::tempdir().unwrap();
         let path = format!("{FEEDS}/{file}");
@@ -172,6 +172,14 @@ fn ga4_and_shopify_order_exports_train_a_model_without_keeping_who_the_shoppers_
         let parsed: serde_json::Value = serde_json::from_str(&card).unwrap();
         assert_eq!(parsed["data"]["users"], 16, "{file}");
         assert_eq!(parsed["data"]["items"], 8, "{file}");
+        // The same export gives the widget's catalog: every item, named and priced.
+        let catalog_path = dir.path().join("catalog.json");
+        let out = vitrine(&["catalog", "--events", &path, "--currency", "USD", "--out", catalog_path.to_str().unwrap()]);
+        assert!(out.status.success(), "{file}: {}", String::from_utf8_lossy(&out.stderr));
+        let catalog: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&catalog_path).unwrap()).unwrap();
+        let items = catalog["items"].as_array().unwrap();
+        assert_eq!(items.len(), 8, "{file}: {catalog}");
+        assert!(items.iter().all(|i| i["title"].as_str().unwrap().starts_with("Product ") && i["price"].as_f64().unwrap() > 0.0), "{file}: {catalog}");
         let weights = std::fs::read(dir.path().join("e.bpk")).unwrap();
         for raw in raw_ids {
             assert!(!card.contains(raw) && !log.contains(raw), "{file}: shopper id {raw} leaked");

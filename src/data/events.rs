@@ -334,9 +334,7 @@ pub fn catalog_from_event_log(
     let title_col = column(&headers, title_col)?;
     let price_col = column(&headers, price_col)?;
     let prefix_cols = prefix_columns(&headers, spec)?;
-    let mut order: Vec<String> = Vec::new();
-    let mut titles: HashMap<String, HashMap<String, usize>> = HashMap::new();
-    let mut prices: HashMap<String, Vec<f64>> = HashMap::new();
+    let mut tally = CatalogTally::default();
     for (row, record) in csv.records().enumerate() {
         let record = record.map_err(|e| malformed(row + 2, e.to_string()))?;
         let field = |i: usize| record.get(i).unwrap_or("").trim();
@@ -347,45 +345,53 @@ pub fn catalog_from_event_log(
         {
             continue;
         }
-        let (title, price) = (field(title_col), field(price_col).parse::<f64>().unwrap_or(-1.0));
-        if !titles.contains_key(item) {
-            order.push(item.to_string());
+        tally.add(item, field(title_col), field(price_col).parse::<f64>().unwrap_or(-1.0));
+    }
+    Ok(tally.catalog(currency))
+}
+
+/// Per item, the titles and unit prices an export shows for it; the catalog
+/// takes the most frequent title and the median positive price.
+#[derive(Default)]
+pub(crate) struct CatalogTally {
+    order: Vec<String>,
+    titles: HashMap<String, HashMap<String, usize>>,
+    prices: HashMap<String, Vec<f64>>,
+}
+
+impl CatalogTally {
+    pub fn add(&mut self, item: &str, title: &str, price: f64) {
+        if !self.titles.contains_key(item) {
+            self.order.push(item.to_string());
         }
-        let counts = titles.entry(item.to_string()).or_default();
+        let counts = self.titles.entry(item.to_string()).or_default();
         if !title.is_empty() {
             *counts.entry(title.to_string()).or_default() += 1;
         }
         if price > 0.0 && price.is_finite() {
-            prices.entry(item.to_string()).or_default().push(price);
+            self.prices.entry(item.to_string()).or_default().push(price);
         }
     }
-    let mut items = Vec::new();
-    for id in order {
-        let Some(title) = titles[&id]
-            .iter()
-            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-            .map(|(t, _)| t.clone())
-        else {
-            continue; // no usable title: not something to show a shopper
-        };
-        let Some(mut p) = prices.remove(&id) else { continue };
-        p.sort_by(f64::total_cmp);
-        let price = (p[p.len() / 2] * 100.0).round() / 100.0;
-        items.push(CatalogItem {
-            id,
-            title,
-            price,
-            image: None,
-            url: None,
-            available: true,
-            group: None,
-        });
+
+    /// Items with a title and a price; not checked yet: the caller adds links
+    /// first, then `Catalog::checked`.
+    pub fn catalog(mut self, currency: &str) -> Catalog {
+        let mut items = Vec::new();
+        for id in self.order {
+            let Some(title) = self.titles[&id]
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                .map(|(t, _)| t.clone())
+            else {
+                continue; // no usable title: not something to show a shopper
+            };
+            let Some(mut p) = self.prices.remove(&id) else { continue };
+            p.sort_by(f64::total_cmp);
+            let price = (p[p.len() / 2] * 100.0).round() / 100.0;
+            items.push(CatalogItem { id, title, price, image: None, url: None, available: true, group: None });
+        }
+        Catalog { currency: currency.to_string(), items }
     }
-    // Not checked yet: the caller adds links first, then `Catalog::checked`.
-    Ok(Catalog {
-        currency: currency.to_string(),
-        items,
-    })
 }
 
 #[cfg(test)]

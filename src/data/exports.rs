@@ -14,8 +14,8 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 
-use super::events::{assemble, malformed, time_key, Event, EventLogSpec, EventLogStats};
-use super::Interactions;
+use super::events::{assemble, malformed, time_key, CatalogTally, Event, EventLogSpec, EventLogStats};
+use super::{Catalog, Interactions};
 use crate::error::Result;
 
 /// GA4 event names that count as a shopper's interest in an item.
@@ -93,6 +93,49 @@ pub fn read_ga4(reader: impl Read, spec: &EventLogSpec) -> Result<(Interactions,
         }
     }
     assemble(events, spec, stats)
+}
+
+/// A catalog from GA4's export: per `items[].item_id`, the most frequent
+/// `item_name` and the median `price` over the interaction events.
+pub fn catalog_from_ga4(reader: impl Read, spec: &EventLogSpec, currency: &str) -> Result<Catalog> {
+    let mut tally = CatalogTally::default();
+    for (index, line) in BufReader::new(reader).lines().enumerate() {
+        let line = line.map_err(|e| malformed(index + 1, format!("unreadable line: {e}")))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let event: serde_json::Value =
+            serde_json::from_str(&line).map_err(|e| malformed(index + 1, format!("not a JSON event: {e}")))?;
+        if !GA4_INTERACTIONS.contains(&event["event_name"].as_str().unwrap_or("")) {
+            continue;
+        }
+        for item in event["items"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+            let id = text_of(&item["item_id"]);
+            if !id.is_empty() && id != "(not set)" && !spec.exclude_items.contains(&id) {
+                tally.add(&id, &text_of(&item["item_name"]), text_of(&item["price"]).parse().unwrap_or(-1.0));
+            }
+        }
+    }
+    Ok(tally.catalog(currency))
+}
+
+/// A catalog from Shopify's orders export: per `Lineitem sku`, the most
+/// frequent `Lineitem name` and the median `Lineitem price`.
+pub fn catalog_from_shopify_orders(reader: impl Read, spec: &EventLogSpec, currency: &str) -> Result<Catalog> {
+    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+    let headers = csv.headers().map_err(|e| malformed(1, format!("unreadable header: {e}")))?.clone();
+    let find = |name: &str| headers.iter().position(|h| h.trim().trim_start_matches('\u{feff}') == name);
+    let column = |name: &str| find(name).ok_or_else(|| malformed(1, format!("no column named {name:?}: not a Shopify orders export")));
+    let (sku, name, price) = (column("Lineitem sku")?, column("Lineitem name")?, column("Lineitem price")?);
+    let mut tally = CatalogTally::default();
+    for (index, record) in csv.records().enumerate() {
+        let record = record.map_err(|e| malformed(index + 2, e.to_string()))?;
+        let field = |i: usize| record.get(i).unwrap_or("").trim();
+        if !field(sku).is_empty() && !spec.exclude_items.contains(field(sku)) {
+            tally.add(field(sku), field(name), field(price).parse().unwrap_or(-1.0));
+        }
+    }
+    Ok(tally.catalog(currency))
 }
 
 /// A JSON string or number as text ("" for anything else).
