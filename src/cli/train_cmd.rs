@@ -53,8 +53,8 @@ pub struct TrainArgs {
     pub heads: usize,
     #[arg(long, default_value_t = 50)]
     pub max_len: usize,
-    /// Dropout on embeddings, attention and every sub-layer. Given with
-    /// --alpha (or with --no-search) it is used as is; otherwise chosen by the search.
+    /// Dropout on embeddings, attention and every sub-layer. Giving it (or
+    /// --alpha) turns the search off; the other one then takes its default.
     #[arg(long)]
     pub dropout: Option<f64>,
     /// BSARec's α: weight of the frequency path (attention gets 1 − α); see --dropout.
