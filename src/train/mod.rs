@@ -38,8 +38,9 @@ pub struct TrainConfig {
     /// Prefix augmentation: every recent prefix is a sample of its own, its
     /// history right-aligned as at inference and the loss at its last position
     /// only. false trains every position of a sequence in one pass: the same
-    /// (history, target) pairs, about 4x cheaper on Beauty, but the positions
-    /// of a mid-sequence history are shifted from where inference puts them.
+    /// (history, target) pairs in about half the time (BSARec on Beauty, flex,
+    /// batch 256, first epoch: 74 s against 138 s), but the positions of a
+    /// mid-sequence history are shifted from where inference puts them.
     #[config(default = false)]
     pub prefix_samples: bool,
 }
