@@ -2,7 +2,6 @@
 //! (CSV with named title and price columns, GA4's NDJSON, Shopify's orders),
 //! or (`--check FILE`) a report on a catalog file without writing anything.
 
-use std::io::Read;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -10,7 +9,7 @@ use clap::Args;
 use vitrine::data::events::catalog_from_event_log;
 use vitrine::data::exports::{catalog_from_ga4, catalog_from_shopify_orders, EventFormat};
 
-use super::input::{check_catalog_file, open, report_catalog, DataArgs};
+use super::input::{check_catalog_file, read_events_file, report_catalog, DataArgs};
 
 #[derive(Args, Debug)]
 pub struct CatalogArgs {
@@ -47,11 +46,8 @@ pub fn run(args: CatalogArgs) -> anyhow::Result<()> {
     }
     let out = args.out.context("--out is required")?;
     let path = args.data.events.clone().context("--events is required")?;
-    let mut bytes = Vec::new();
-    open(&path)?.read_to_end(&mut bytes).with_context(|| format!("reading {}", path.display()))?;
+    let (bytes, format) = read_events_file(&path)?;
     let spec = args.data.spec()?;
-    let format = EventFormat::detect(&bytes[..bytes.len().min(4096)]);
-    eprintln!("events: {} read as {}", path.display(), format.name());
     let mut catalog = match format {
         EventFormat::Csv => catalog_from_event_log(&bytes[..], &spec, &args.title_col, &args.price_col, &args.currency)?,
         EventFormat::Ga4 => catalog_from_ga4(&bytes[..], &spec, &args.currency)?,

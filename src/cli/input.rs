@@ -62,6 +62,16 @@ pub fn open(path: &Path) -> anyhow::Result<Box<dyn Read>> {
     })
 }
 
+/// An event file's bytes (gunzipped) and its format, told from its start
+/// and said on stderr: the trainer and `vitrine catalog` read exports alike.
+pub fn read_events_file(path: &Path) -> anyhow::Result<(Vec<u8>, EventFormat)> {
+    let mut bytes = Vec::new();
+    open(path)?.read_to_end(&mut bytes).with_context(|| format!("reading {}", path.display()))?;
+    let format = EventFormat::detect(&bytes[..bytes.len().min(4096)]);
+    eprintln!("events: {} read as {}", path.display(), format.name());
+    Ok((bytes, format))
+}
+
 impl DataArgs {
     pub fn spec(&self) -> anyhow::Result<EventLogSpec> {
         let skip_prefixes = self
@@ -95,10 +105,7 @@ impl DataArgs {
                 Ok((parse_sequences(&text).with_context(|| format!("parsing {}", path.display()))?, None))
             }
             (None, Some(path)) => {
-                let mut bytes = Vec::new();
-                open(path)?.read_to_end(&mut bytes).with_context(|| format!("reading {}", path.display()))?;
-                let format = EventFormat::detect(&bytes[..bytes.len().min(4096)]);
-                eprintln!("events: {} read as {}", path.display(), format.name());
+                let (bytes, format) = read_events_file(path)?;
                 let spec = self.spec()?;
                 let (data, stats) = match format {
                     EventFormat::Csv => read_event_log(&bytes[..], &spec),

@@ -61,29 +61,20 @@ impl EventFormat {
 pub fn read_ga4(reader: impl Read, spec: &EventLogSpec) -> Result<(Interactions, EventLogStats)> {
     let mut stats = EventLogStats::default();
     let mut events = Vec::new();
-    for (index, line) in BufReader::new(reader).lines().enumerate() {
-        let number = index + 1;
-        let line = line.map_err(|e| malformed(number, format!("unreadable line: {e}")))?;
-        if line.trim().is_empty() {
-            continue;
-        }
+    for_each_ga4_event(reader, |number, event| {
         stats.rows += 1;
-        let event: serde_json::Value =
-            serde_json::from_str(&line).map_err(|e| malformed(number, format!("not a JSON event: {e}")))?;
-        let name = event["event_name"].as_str().unwrap_or("");
-        if !GA4_INTERACTIONS.contains(&name) {
+        if !is_ga4_interaction(event) {
             stats.skipped_by_kind += 1;
-            continue;
+            return Ok(());
         }
         let user = text_of(&event["user_pseudo_id"]);
         if user.is_empty() {
             stats.without_user += 1;
-            continue;
+            return Ok(());
         }
         let time = time_key(&text_of(&event["event_timestamp"]))
             .ok_or_else(|| malformed(number, format!("unreadable event_timestamp {}", event["event_timestamp"])))?;
-        let items = event["items"].as_array().map(Vec::as_slice).unwrap_or(&[]);
-        for item in items {
+        for item in ga4_items(event) {
             let id = text_of(&item["item_id"]);
             if id.is_empty() || id == "(not set)" || spec.exclude_items.contains(&id) {
                 stats.excluded_items += 1;
@@ -91,31 +82,49 @@ pub fn read_ga4(reader: impl Read, spec: &EventLogSpec) -> Result<(Interactions,
             }
             events.push(Event { user: user.clone(), item: id, time, row: events.len() });
         }
-    }
+        Ok(())
+    })?;
     assemble(events, spec, stats)
+}
+
+/// Call `visit(line number, event)` for each non-blank line of GA4's NDJSON;
+/// a line that is not JSON is an error naming it.
+fn for_each_ga4_event(reader: impl Read, mut visit: impl FnMut(usize, &serde_json::Value) -> Result<()>) -> Result<()> {
+    for (index, line) in BufReader::new(reader).lines().enumerate() {
+        let number = index + 1;
+        let line = line.map_err(|e| malformed(number, format!("unreadable line: {e}")))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let event = serde_json::from_str(&line).map_err(|e| malformed(number, format!("not a JSON event: {e}")))?;
+        visit(number, &event)?;
+    }
+    Ok(())
+}
+
+fn is_ga4_interaction(event: &serde_json::Value) -> bool {
+    GA4_INTERACTIONS.contains(&event["event_name"].as_str().unwrap_or(""))
+}
+
+fn ga4_items(event: &serde_json::Value) -> &[serde_json::Value] {
+    event["items"].as_array().map(Vec::as_slice).unwrap_or(&[])
 }
 
 /// A catalog from GA4's export: per `items[].item_id`, the most frequent
 /// `item_name` and the median `price` over the interaction events.
 pub fn catalog_from_ga4(reader: impl Read, spec: &EventLogSpec, currency: &str) -> Result<Catalog> {
     let mut tally = CatalogTally::default();
-    for (index, line) in BufReader::new(reader).lines().enumerate() {
-        let line = line.map_err(|e| malformed(index + 1, format!("unreadable line: {e}")))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let event: serde_json::Value =
-            serde_json::from_str(&line).map_err(|e| malformed(index + 1, format!("not a JSON event: {e}")))?;
-        if !GA4_INTERACTIONS.contains(&event["event_name"].as_str().unwrap_or("")) {
-            continue;
-        }
-        for item in event["items"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
-            let id = text_of(&item["item_id"]);
-            if !id.is_empty() && id != "(not set)" && !spec.exclude_items.contains(&id) {
-                tally.add(&id, &text_of(&item["item_name"]), text_of(&item["price"]).parse().unwrap_or(-1.0));
+    for_each_ga4_event(reader, |_, event| {
+        if is_ga4_interaction(event) {
+            for item in ga4_items(event) {
+                let id = text_of(&item["item_id"]);
+                if !id.is_empty() && id != "(not set)" && !spec.exclude_items.contains(&id) {
+                    tally.add(&id, &text_of(&item["item_name"]), text_of(&item["price"]).parse().unwrap_or(-1.0));
+                }
             }
         }
-    }
+        Ok(())
+    })?;
     Ok(tally.catalog(currency))
 }
 
@@ -124,9 +133,8 @@ pub fn catalog_from_ga4(reader: impl Read, spec: &EventLogSpec, currency: &str) 
 pub fn catalog_from_shopify_orders(reader: impl Read, spec: &EventLogSpec, currency: &str) -> Result<Catalog> {
     let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let headers = csv.headers().map_err(|e| malformed(1, format!("unreadable header: {e}")))?.clone();
-    let find = |name: &str| headers.iter().position(|h| h.trim().trim_start_matches('\u{feff}') == name);
-    let column = |name: &str| find(name).ok_or_else(|| malformed(1, format!("no column named {name:?}: not a Shopify orders export")));
-    let (sku, name, price) = (column("Lineitem sku")?, column("Lineitem name")?, column("Lineitem price")?);
+    let required = |name| shopify_required(&headers, name);
+    let (sku, name, price) = (required("Lineitem sku")?, required("Lineitem name")?, required("Lineitem price")?);
     let mut tally = CatalogTally::default();
     for (index, record) in csv.records().enumerate() {
         let record = record.map_err(|e| malformed(index + 2, e.to_string()))?;
@@ -136,6 +144,15 @@ pub fn catalog_from_shopify_orders(reader: impl Read, spec: &EventLogSpec, curre
         }
     }
     Ok(tally.catalog(currency))
+}
+
+/// A Shopify export column by its exact name (a byte-order mark on the first ignored).
+fn shopify_column(headers: &csv::StringRecord, name: &str) -> Option<usize> {
+    headers.iter().position(|h| h.trim().trim_start_matches('\u{feff}') == name)
+}
+
+fn shopify_required(headers: &csv::StringRecord, name: &str) -> Result<usize> {
+    shopify_column(headers, name).ok_or_else(|| malformed(1, format!("no column named {name:?}: not a Shopify orders export")))
 }
 
 /// A JSON string or number as text ("" for anything else).
@@ -151,10 +168,8 @@ fn text_of(value: &serde_json::Value) -> String {
 pub fn read_shopify_orders(reader: impl Read, spec: &EventLogSpec) -> Result<(Interactions, EventLogStats)> {
     let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let headers = csv.headers().map_err(|e| malformed(1, format!("unreadable header: {e}")))?.clone();
-    let find = |name: &str| headers.iter().position(|h| h.trim().trim_start_matches('\u{feff}') == name);
-    let required = |name: &str| {
-        find(name).ok_or_else(|| malformed(1, format!("no column named {name:?}: not a Shopify orders export")))
-    };
+    let find = |name| shopify_column(&headers, name);
+    let required = |name| shopify_required(&headers, name);
     let (order_col, sku_col, created_col) = (required("Name")?, required("Lineitem sku")?, required("Created at")?);
     let customer_col = find("Customer ID").or_else(|| find("Email"));
     let cancelled_col = find("Cancelled at");
