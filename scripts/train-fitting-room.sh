@@ -19,6 +19,9 @@
 #          and generator carried unchanged: batches of 8 = 5 real photos, 2
 #          pairs and 1 product photo labelled background (for the person
 #          check), EPOCHS passes over the 803 real photos (default 22).
+#          RUN names the run directory (default fitting-room-parser); extra
+#          arguments go on, e.g. `--parser-batch-norm` for the v2 parser
+#          (a new parser: its warm start keeps only the warp and generator).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${VITRINE_RUNS:-../vitrine-runs}"
@@ -40,6 +43,6 @@ case "${STAGE:-joint}" in
     exec target/tch/release/vitrine train-tryon "${DATA[@]}" \
       --init-from "${INIT_FROM:-models/fitting-room.bpk}" --parser-only \
       --batch-size 8 --real-per-batch 5 --product-photos-per-batch 1 \
-      --min-coverage 0.9 --epochs "${EPOCHS:-22}" --work-dir "$RUNS/fitting-room-parser" "$@" ;;
+      --min-coverage 0.9 --epochs "${EPOCHS:-22}" --work-dir "$RUNS/${RUN:-fitting-room-parser}" "$@" ;;
   *) echo "STAGE is joint or parser" >&2; exit 2 ;;
 esac

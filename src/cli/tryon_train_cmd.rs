@@ -112,6 +112,10 @@ pub struct TrainTryOnArgs {
     /// on at export).
     #[arg(long)]
     pub parse_flip: bool,
+    /// Batch norm after every parser convolution (the real-photo parser
+    /// underfits without it). A warm start keeps the parser only when this matches.
+    #[arg(long)]
+    pub parser_batch_norm: bool,
 }
 
 pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
@@ -122,7 +126,8 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
         .with_parser_widths(args.parser_widths.clone())
         .with_warp_widths(args.warp_widths.clone())
         .with_generator_widths(args.generator_widths.clone())
-        .with_parse_flip(args.parse_flip.then_some(true));
+        .with_parse_flip(args.parse_flip.then_some(true))
+        .with_parser_batch_norm(args.parser_batch_norm.then_some(true));
     let config = TryOnTrainConfig::new(model)
         .with_max_epochs(args.epochs)
         .with_batch_size(args.batch_size)

@@ -59,6 +59,9 @@ pub struct TryOnConfig {
     /// (mirrored back) at inference: the usual flip test-time augmentation of
     /// human parsing, at twice the parser's cost. Absent (older cards) = off.
     pub parse_flip: Option<bool>,
+    /// Batch norm in the parser's convolutions (see `UNetConfig::batch_norm`).
+    /// Absent (older cards) = off.
+    pub parser_batch_norm: Option<bool>,
 }
 
 #[derive(Module, Debug)]
@@ -99,7 +102,9 @@ impl TryOnConfig {
     pub fn init(&self, device: &Device) -> TryOn {
         let net = |inputs, outputs, widths: &Vec<usize>| UNetConfig::new(inputs, outputs, widths.clone()).init(device);
         TryOn {
-            parser: net(3, NUM_PARTS, &self.parser_widths),
+            parser: UNetConfig::new(3, NUM_PARTS, self.parser_widths.clone())
+                .with_batch_norm(self.parser_batch_norm.unwrap_or(false))
+                .init(device),
             warp: net(WARP_INPUTS, 2, &self.warp_widths),
             generator: net(GENERATOR_INPUTS, GENERATOR_OUTPUTS, &self.generator_widths),
             height: self.height,
@@ -117,7 +122,8 @@ impl TryOnConfig {
     pub fn init_from(&self, previous: TryOn, previous_config: &TryOnConfig, device: &Device) -> (TryOn, Vec<&'static str>) {
         let mut model = self.init(device);
         let mut kept = Vec::new();
-        if self.parser_widths == previous_config.parser_widths {
+        let batch_norm = |c: &TryOnConfig| c.parser_batch_norm.unwrap_or(false);
+        if self.parser_widths == previous_config.parser_widths && batch_norm(self) == batch_norm(previous_config) {
             model.parser = previous.parser;
             kept.push("parser");
         }
@@ -290,5 +296,43 @@ mod tests {
         let err = (a.clone() - b).abs().max().into_scalar::<f32>();
         let scale = a.abs().max().into_scalar::<f32>();
         assert!(err < 0.05 * scale, "int8 error {err} vs logit scale {scale}");
+    }
+
+    #[test]
+    fn a_batch_norm_parser_learns_statistics_that_survive_int8_weights() {
+        let device = Device::flex();
+        device.seed(5);
+        let small = |norm: Option<bool>| {
+            TryOnConfig::new().with_height(64).with_width(48).with_warp_widths(vec![8, 16]).with_parser_widths(vec![8, 16]).with_generator_widths(vec![8, 16]).with_parser_batch_norm(norm)
+        };
+        let config = small(Some(true));
+        let training_device = device.clone().autodiff();
+        let model = config.init(&training_device);
+        // Photos far from the initial statistics (mean 0, variance 1), so learnt ones are visible.
+        let person = Tensor::<4>::random([2, 3, 64, 48], burn::tensor::Distribution::Uniform(4.0, 9.0), &device);
+        let untrained = model.valid().parse_logits(&person);
+        for _ in 0..30 {
+            let _ = model.parse_logits(&person.clone().to_device(&training_device));
+        }
+        let trained = model.valid();
+        let inferred = trained.parse_logits(&person);
+        let moved = (inferred.clone() - untrained).abs().max().into_scalar::<f32>();
+        assert!(moved > 1e-3, "training-mode passes update the running statistics ({moved})");
+        assert_eq!((trained.parse_logits(&person) - inferred.clone()).abs().max().into_scalar::<f32>(), 0.0, "inference does not");
+
+        let f32_bytes = crate::weights::to_bytes(trained.clone()).unwrap();
+        let back = crate::weights::load_tryon(&config, &f32_bytes, &device).unwrap();
+        assert_eq!((back.parse_logits(&person) - inferred.clone()).abs().max().into_scalar::<f32>(), 0.0, "the statistics are in the weights file");
+        let bytes = crate::weights::to_bytes(crate::quantize::quantize_int8(trained)).unwrap();
+        let back = crate::weights::load_tryon(&config, &bytes, &device).unwrap();
+        let err = (back.parse_logits(&person) - inferred.clone()).abs().max().into_scalar::<f32>();
+        let scale = inferred.abs().max().into_scalar::<f32>();
+        // Looser than the plain parser's 5 %: the norm rescales each kernel's
+        // rounding error (one scale per kernel) by 1/σ of its output.
+        assert!(err < 0.1 * scale, "int8 error {err} vs logit scale {scale}");
+
+        let plain = small(None);
+        let (_, kept) = config.init_from(plain.init(&device), &plain, &device);
+        assert_eq!(kept, vec!["warp", "generator"], "a parser without norms is not carried into one with them");
     }
 }

@@ -2,7 +2,7 @@
 //! (parser, warp and generator differ only in channels and widths).
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
-use burn::nn::PaddingConfig2d;
+use burn::nn::{BatchNorm, BatchNormConfig, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation::relu;
 use burn::tensor::module::{interpolate, max_pool2d};
@@ -15,23 +15,39 @@ pub struct UNetConfig {
     /// Channels at each resolution, finest first; each further entry halves
     /// height and width once more.
     pub widths: Vec<usize>,
+    /// Batch normalisation after every convolution. Without it the parser
+    /// underfits its own training photos (mIoU 0.64 on real-ccp/train,
+    /// 0.63 on test, measured on `fitting-room` v1); at inference it is one
+    /// affine map per channel with the statistics learnt in training.
+    #[config(default = false)]
+    pub batch_norm: bool,
 }
 
-/// Two 3×3 convolutions with ReLU.
+/// Two 3×3 convolutions, each followed by batch norm (when configured) and ReLU.
 #[derive(Module, Debug)]
 pub struct ConvBlock {
     first: Conv2d,
     second: Conv2d,
+    first_norm: Option<BatchNorm>,
+    second_norm: Option<BatchNorm>,
 }
 
 impl ConvBlock {
-    fn new(input: usize, output: usize, device: &Device) -> Self {
+    fn new(input: usize, output: usize, batch_norm: bool, device: &Device) -> Self {
         let conv = |i, o| Conv2dConfig::new([i, o], [3, 3]).with_padding(PaddingConfig2d::Same).init(device);
-        Self { first: conv(input, output), second: conv(output, output) }
+        let norm = || batch_norm.then(|| BatchNormConfig::new(output).init(device));
+        Self { first: conv(input, output), second: conv(output, output), first_norm: norm(), second_norm: norm() }
     }
 
     fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        relu(self.second.forward(relu(self.first.forward(x))))
+        let layer = |conv: &Conv2d, norm: &Option<BatchNorm>, x| {
+            let y = conv.forward(x);
+            relu(match norm {
+                Some(norm) => norm.forward(y),
+                None => y,
+            })
+        };
+        layer(&self.second, &self.second_norm, layer(&self.first, &self.first_norm, x))
     }
 }
 
@@ -48,11 +64,11 @@ impl UNetConfig {
         let mut down = Vec::new();
         let mut input = self.in_channels;
         for &width in w {
-            down.push(ConvBlock::new(input, width, device));
+            down.push(ConvBlock::new(input, width, self.batch_norm, device));
             input = width;
         }
         // Decoder: level i receives the coarser level's output and level i's skip.
-        let up = (0..w.len() - 1).rev().map(|i| ConvBlock::new(w[i + 1] + w[i], w[i], device)).collect();
+        let up = (0..w.len() - 1).rev().map(|i| ConvBlock::new(w[i + 1] + w[i], w[i], self.batch_norm, device)).collect();
         let head = Conv2dConfig::new([w[0], self.out_channels], [1, 1]).init(device);
         UNet { down, up, head }
     }
