@@ -8,4 +8,4 @@ scripts/setup.sh
 cargo build --release
 scripts/build-wasm.sh
 scripts/build-site.sh
-cd tests/e2e && node bench.mjs && node bench-tryon.mjs
+cd tests/e2e && node bench-weight.mjs && node bench.mjs && node bench-tryon.mjs

@@ -9,7 +9,8 @@ DATA="${VITRINE_DATA:-../shared/data/recsys}"
 SITE=target/site
 rm -rf "$SITE" && mkdir -p "$SITE/pkg" "$SITE/models"
 cp -r www/. "$SITE/"
-cp pkg/vitrine.js pkg/vitrine_bg.wasm pkg/vitrine.d.ts "$SITE/pkg/"
+# The three engine modules (scripts/build-wasm.sh): pkg/, pkg/tryon/, pkg/gpu/.
+cp -r pkg/. "$SITE/pkg/"
 cp models/*.bpk models/*.json models/*.bought-together "$SITE/models/"
 if [ ! -f "$DATA/online-retail/online_retail.csv.gz" ]; then
   echo "missing $DATA/online-retail/online_retail.csv.gz (set VITRINE_DATA)" >&2; exit 1
@@ -30,5 +31,5 @@ python3 scripts/apparel.py "$TRYON" "$SITE/demo/apparel"
 PKG=target/package
 rm -rf "$PKG" && mkdir -p "$PKG/pkg"
 cp -r www/package.json www/vitrine.js www/vitrine.d.ts www/widget "$PKG/"
-cp pkg/vitrine.js pkg/vitrine_bg.wasm pkg/vitrine.d.ts "$PKG/pkg/"
+cp -r pkg/. "$PKG/pkg/"
 echo "site ready in $SITE, npm package in $PKG"

@@ -24,7 +24,7 @@ phase "browser tests (wasm-pack test, headless Chromium)"
 source scripts/wasm-env.sh
 # Only the two engine suites have browser tests; the library's unit tests and
 # the native-only integration files would be compiled to wasm for nothing.
-wasm-pack test --headless --chrome --release -- --no-default-features --features web --test engine --test tryon_engine
+wasm-pack test --headless --chrome --release -- --no-default-features --features web-tryon,webgpu --test engine --test tryon_engine
 
 phase "widget build and end-to-end tests (real Chromium)"
 scripts/build-wasm.sh

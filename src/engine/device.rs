@@ -78,14 +78,14 @@ pub async fn pick(choice: BackendChoice) -> (Device, Backend, Option<String>) {
     }
 }
 
-#[cfg(feature = "web")]
+#[cfg(feature = "webgpu")]
 thread_local! {
     /// burn registers one runtime per WebGPU device and refuses a second
     /// registration, so every engine on the page shares the first device.
     static WEBGPU: std::cell::RefCell<Option<Device>> = const { std::cell::RefCell::new(None) };
 }
 
-#[cfg(feature = "web")]
+#[cfg(feature = "webgpu")]
 async fn webgpu() -> Result<Device, String> {
     if let Some(device) = WEBGPU.with(|d| d.borrow().clone()) {
         return Ok(device);
@@ -95,7 +95,7 @@ async fn webgpu() -> Result<Device, String> {
     Ok(device)
 }
 
-#[cfg(not(feature = "web"))]
+#[cfg(not(feature = "webgpu"))]
 async fn webgpu() -> Result<Device, String> {
     Err("this build has no WebGPU backend".into())
 }

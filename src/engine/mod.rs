@@ -9,7 +9,7 @@ mod similarity;
 mod tryon;
 #[cfg(feature = "web")]
 pub mod web;
-#[cfg(feature = "web")]
+#[cfg(feature = "web-tryon")]
 mod web_tryon;
 
 pub use device::{Backend, BackendChoice};

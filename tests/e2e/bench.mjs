@@ -2,7 +2,7 @@
 // benchmark table, for the amazon-beauty model in headless Chromium, plus
 // artifact sizes and native training throughput.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -36,9 +36,8 @@ async function measure(browser, origin, backend) {
 }
 
 const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
-const widgetJs = [path.join(SITE, 'vitrine.js'), path.join(SITE, 'pkg/vitrine.js'), ...readdirSync(path.join(SITE, 'widget')).map((f) => path.join(SITE, 'widget', f))];
+// Sizes of every module and of the widget's JS: bench-weight.mjs.
 const wasm = size([path.join(SITE, 'pkg/vitrine_bg.wasm')]);
-const js = size(widgetJs);
 const modelBytes = statSync(path.join(SITE, `models/${MODEL}.bpk`)).size;
 
 const server = await serve();
@@ -65,9 +64,7 @@ const trainCard = JSON.parse(readFileSync(path.join(work, 'bench.json'), 'utf8')
 
 const rows = [
   ['model', `${MODEL} (${results.cpu.cold.items} items), int8 weights ${mb(modelBytes)}`],
-  ['wasm (raw / gzip -9)', `${mb(wasm.raw)} / ${mb(wasm.gz)}`],
-  ['JS: widget + bindings (raw / gzip -9)', `${(js.raw / 1e3).toFixed(1)} kB / ${(js.gz / 1e3).toFixed(1)} kB`],
-  ['wasm + JS gzipped', mb(wasm.gz + js.gz)],
+  ['recommendations module `pkg/` wasm (raw / gzip -9); WebGPU rows load `pkg/gpu/`', `${mb(wasm.raw)} / ${mb(wasm.gz)}`],
 ];
 for (const b of ['webgpu', 'cpu']) {
   const { cold, warm } = results[b];
@@ -79,4 +76,4 @@ for (const b of ['webgpu', 'cpu']) {
 rows.push([`native training throughput (1 epoch, d=${shipped.d_model}, 2 cores)`, `${trainCard.training.examples_per_second.toFixed(0)} next-item targets/s (${trainCard.training.seconds.toFixed(1)} s/epoch)`]);
 console.log('| measure | value |\n|---|---|');
 for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
-console.log(JSON.stringify({ results, wasm, js, modelBytes, training: trainCard.training }));
+console.log(JSON.stringify({ results, wasm, modelBytes, training: trainCard.training }));

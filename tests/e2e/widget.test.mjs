@@ -33,9 +33,23 @@ async function waitForState(page, state) {
   );
 }
 
-async function shoppingSession(browser, origin, label) {
+/** Serve the demo's pages with the widget's script tag set to `backend` (they leave it on auto). */
+async function withBackend(page, backend) {
+  if (backend === 'auto') return;
+  await page.route(/\/demo\/(index\.html|product\.html)?(\?.*)?$/, async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace('data-model=', `data-backend="${backend}" data-model=`);
+    await route.fulfill({ response, body });
+  });
+}
+
+/** The engine's wasm modules a page fetched (pkg/, pkg/tryon/, pkg/gpu/). */
+const wasmModules = (requests) => [...new Set(requests.map((r) => new URL(r.url).pathname).filter((p) => p.endsWith('_bg.wasm')))].sort();
+
+async function shoppingSession(browser, origin, label, backend = 'auto') {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
+  await withBackend(page, backend);
   const requests = [];
   const errors = [];
   // Context-wide, so the widget's Web Worker requests are seen too.
@@ -94,7 +108,7 @@ async function shoppingSession(browser, origin, label) {
   const shown = await page.$eval('vitrine-history', (el) => [...el.shadowRoot.querySelectorAll('li')].map((li) => li.textContent));
   assert.equal(shown[0], `Added to basket: ${catalog.items.find((i) => i.id === visits[2]).title}`, 'the shopper sees what is stored');
   assert.deepEqual(history, [...visits.map((id) => `view:${id}`), `add-to-cart:${visits[2]}`]);
-  const backend = await page.evaluate(() => window.Vitrine.backend());
+  const used = await page.evaluate(() => window.Vitrine.backend());
   assert.equal(page.workers().length, 1, 'the model runs in one Web Worker, off the main thread');
   await page.screenshot({ path: path.join(SHOTS, `${label}-home-personal.png`), fullPage: false });
 
@@ -119,7 +133,7 @@ async function shoppingSession(browser, origin, label) {
   assert.deepEqual(labels, ['Previous products', 'Next products']);
 
   // 4. Privacy: same-origin static files only, GET only, the widget's fetches carry no query or body.
-  const allowed = /^\/(demo\/(|index\.html|product\.html|demo\.js|demo\.css)|vitrine\.js|widget\/[a-z-]+\.js|pkg\/vitrine(_bg\.wasm|\.js)|models\/online-retail\.(json|bpk|bought-together)|catalog\.json|favicon\.ico)$/;
+  const allowed = /^\/(demo\/(|index\.html|product\.html|demo\.js|demo\.css)|vitrine\.js|widget\/[a-z-]+\.js|pkg\/(gpu\/)?vitrine(_bg\.wasm|\.js)|models\/online-retail\.(json|bpk|bought-together)|catalog\.json|favicon\.ico)$/;
   for (const r of requests) {
     const url = new URL(r.url);
     assert.equal(url.origin, origin, `no third-party request: ${r.url}`);
@@ -128,9 +142,11 @@ async function shoppingSession(browser, origin, label) {
     assert.match(url.pathname, allowed, `unexpected file ${url.pathname}`);
     if (r.type !== 'document') assert.equal(url.search, '', `a fetch carries a query: ${r.url}`);
   }
-  // A recommendations-only page never loads the fitting room's code or weights.
+  // A recommendations-only page never loads the fitting room's code or weights,
+  // and loads the WebGPU module only when the page asks for WebGPU.
   const tryOnFiles = requests.map((r) => new URL(r.url).pathname).filter((p) => /tryon|try-on|photo\.js|fitting-room/.test(p));
   assert.deepEqual(tryOnFiles, [], 'no try-on file on a page without <vitrine-try-on>');
+  assert.deepEqual(wasmModules(requests), [backend === 'webgpu' ? '/pkg/gpu/vitrine_bg.wasm' : '/pkg/vitrine_bg.wasm'], `the one engine module for data-backend ${backend}`);
   // The demo runs under a strict CSP: no inline scripts or styles, no eval.
   const csp = (await (await context.request.get(`${origin}/demo/`)).headers())['content-security-policy'];
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval';/);
@@ -150,7 +166,7 @@ async function shoppingSession(browser, origin, label) {
   await waitForState(page, 'popular');
   assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), []);
   await context.close();
-  return backend;
+  return used;
 }
 
 // A catalog whose most popular product is titled like an XSS payload: the
@@ -294,12 +310,31 @@ async function blankPage(browser, origin) {
   await context.close();
 }
 
+/** On auto, recommendations stay on the CPU module even where WebGPU is available. */
+async function autoRecommendsOnTheCpu(browser, origin) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const requests = [];
+  context.on('request', (r) => requests.push({ url: r.url() }));
+  await page.goto(`${origin}/demo/`);
+  await waitForState(page, 'popular');
+  assert.equal(await page.evaluate(() => Boolean(navigator.gpu)), true, 'this browser offers WebGPU');
+  assert.equal(await page.evaluate(() => window.Vitrine.backend()), 'cpu');
+  assert.deepEqual(wasmModules(requests), ['/pkg/vitrine_bg.wasm'], 'only the CPU module is fetched');
+  await context.close();
+}
+
 await main(async (origin) => {
-  for (const [label, webgpu, want] of [['webgpu', true, 'webgpu'], ['cpu', false, 'cpu']]) {
+  // The WebGPU browser runs the session with data-backend="webgpu" (the GPU module); auto is checked apart.
+  for (const [label, webgpu, backend] of [['webgpu', true, 'webgpu'], ['cpu', false, 'auto']]) {
     await withBrowser({ webgpu }, async (browser) => {
-      const backend = await shoppingSession(browser, origin, label);
-      assert.equal(backend, want, `backend with webgpu=${webgpu}`);
-      console.log(`ok - shopping session on ${backend}`);
+      const used = await shoppingSession(browser, origin, label, backend);
+      assert.equal(used, label, `backend with webgpu=${webgpu}, data-backend=${backend}`);
+      console.log(`ok - shopping session on ${used} (data-backend ${backend})`);
+      if (webgpu) {
+        await autoRecommendsOnTheCpu(browser, origin);
+        console.log('ok - auto keeps recommendations on the CPU module where WebGPU exists');
+      }
       if (!webgpu) {
         await hostileCatalog(browser, origin);
         console.log('ok - hostile catalog strings are rendered as text');

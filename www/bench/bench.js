@@ -7,7 +7,7 @@ const { modelUrl, backend, calls } = benchParams('../models/amazon-beauty.json',
 
 async function run() {
   const t0 = performance.now();
-  const { wasm, cardText, card, weights } = await loadModel(modelUrl);
+  const { wasm, cardText, card, weights } = await loadModel(modelUrl, { backend });
   const tFetched = performance.now();
   const engine = await wasm.Engine.load(cardText, weights, backend);
   await engine.warmUp();

@@ -11,10 +11,16 @@ export function benchParams(defaultModel, defaultCalls) {
   };
 }
 
-/** `{wasm, cardText, card, weights}` for a model card URL. */
-export async function loadModel(modelUrl) {
-  const wasm = await import('../pkg/vitrine.js');
-  await wasm.default({ module_or_path: new URL('../pkg/vitrine_bg.wasm', import.meta.url) });
+/**
+ * `{wasm, cardText, card, weights}` for a model card URL, with the wasm module
+ * the widget's worker would pick: `pkg/gpu/` for WebGPU, else `pkg/` (or
+ * `pkg/tryon/` when `tryOn`).
+ */
+export async function loadModel(modelUrl, { backend = 'cpu', tryOn = false } = {}) {
+  const folder = backend === 'webgpu' ? '../pkg/gpu/' : tryOn ? '../pkg/tryon/' : '../pkg/';
+  const base = new URL(folder, import.meta.url);
+  const wasm = await import(new URL('vitrine.js', base).href);
+  await wasm.default({ module_or_path: new URL('vitrine_bg.wasm', base) });
   const cardText = await (await fetch(modelUrl)).text();
   const card = JSON.parse(cardText);
   const weights = new Uint8Array(await (await fetch(new URL(card.weights.file, modelUrl))).arrayBuffer());

@@ -8,7 +8,7 @@ const { modelUrl, backend, calls } = benchParams('../models/fitting-room.json', 
 
 async function run() {
   const t0 = performance.now();
-  const { wasm, cardText, weights } = await loadModel(modelUrl);
+  const { wasm, cardText, weights } = await loadModel(modelUrl, { backend, tryOn: true });
   const tryOn = await wasm.TryOn.load(cardText, weights, backend);
   const { garments, models } = await (await fetch('../demo/apparel/apparel.json')).json();
   const blob = async (name) => (await fetch(`../demo/apparel/${name}`)).blob();

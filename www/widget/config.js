@@ -6,7 +6,8 @@ export const DEFAULTS = Object.freeze({
   model: 'models/online-retail.json', // [data-model] the model card URL; its weights file sits beside it
   tryOnModel: 'models/fitting-room.json', // [data-try-on-model] the try-on model card URL
   catalog: null, //                     [data-catalog] the catalog JSON URL (needed to draw cards)
-  backend: 'auto', //                   [data-backend] 'auto' (WebGPU, else CPU), 'webgpu' or 'cpu'
+  backend: 'auto', //                   [data-backend] 'auto', 'webgpu' or 'cpu' (see worker.js: auto = CPU for
+  //                                    recommendations, WebGPU for try-on on a hardware GPU)
   retentionDays: 90, //                 [data-retention-days] events older than this are forgotten
   template: null, //                    [data-template] id of a <template> for product cards
   strings: {}, //                       UI strings to replace (see STRINGS in recommendations.js)

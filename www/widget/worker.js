@@ -1,15 +1,63 @@
 // The engine's home: a dedicated module worker, so model work never blocks
 // the store's page. It fetches the model (weights cached in the Cache API
-// under their sha256), builds the wasm engine (WebGPU, else CPU) and answers
-// requests tagged with ids: {id, method, args} -> {id, ok, result | error}.
-// Download progress is posted as {type: 'progress', loaded, total}.
-
-import init, { Engine, TryOn, checkCatalog as checkCatalogJson } from '../pkg/vitrine.js';
+// under their sha256), builds the wasm engine and answers requests tagged
+// with ids: {id, method, args} -> {id, ok, result | error}. Download progress
+// is posted as {type: 'progress', loaded, total}.
+//
+// The engine comes in three wasm modules (scripts/build-wasm.sh), each loaded
+// only when something needs it:
+//   pkg/        recommendations on the CPU: every page, 0.5 MB gzipped;
+//   pkg/tryon/  the fitting room on the CPU: only when a try-on dialog opens;
+//   pkg/gpu/    both engines with the WebGPU runtime (+2.6 MB gzipped): only for
+//               the fitting room on a hardware GPU adapter, or recommendations
+//               on a page that asks for backend "webgpu".
+// Recommendations never pick WebGPU by themselves: the CPU answers in under a
+// millisecond, less than one GPU readback, so the runtime would not pay for
+// its download and shader compilation (README, "Benchmark").
 
 const CACHE = 'vitrine-weights-v1';
 let engine = null;
 let tryOn = null;
-let wasmReady = null;
+const modules = new Map();
+
+/** A wasm module by folder (`pkg/`, `pkg/tryon/`, `pkg/gpu/`), fetched, compiled (streaming) and instantiated once. */
+function wasmModule(folder) {
+  if (!modules.has(folder)) {
+    const base = new URL(`../${folder}`, import.meta.url);
+    const ready = import(new URL('vitrine.js', base).href).then(async (glue) => {
+      await glue.default({ module_or_path: new URL('vitrine_bg.wasm', base) });
+      return glue;
+    });
+    // A failed load (network) may be retried by the next request.
+    ready.catch(() => modules.delete(folder));
+    modules.set(folder, ready);
+  }
+  return modules.get(folder);
+}
+
+/** A hardware WebGPU adapter (not a software one such as SwiftShader, where the CPU path measured faster). */
+async function hardwareGpu() {
+  try {
+    const adapter = await navigator.gpu?.requestAdapter();
+    if (!adapter) return false;
+    const info = adapter.info ?? {};
+    const software = info.isFallbackAdapter || adapter.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe|software/i.test(`${info.vendor} ${info.architecture} ${info.description}`);
+    return !software;
+  } catch {
+    return false;
+  }
+}
+
+/** [module folder, backend for the engine] for recommendations: WebGPU only when asked for. */
+function recommendationsModule(backend) {
+  return backend === 'webgpu' ? ['pkg/gpu/', 'webgpu'] : ['pkg/', 'cpu'];
+}
+
+/** [module folder, backend] for the fitting room: WebGPU when asked, or on auto with a hardware adapter. */
+async function tryOnModule(backend) {
+  const gpu = backend === 'webgpu' || (backend === 'auto' && (await hardwareGpu()));
+  return gpu ? ['pkg/gpu/', 'webgpu'] : ['pkg/tryon/', 'cpu'];
+}
 
 async function fetchOk(url) {
   const response = await fetch(url, { credentials: 'omit' });
@@ -68,11 +116,6 @@ async function loadCached(url, { sha256, bytes: expected }, progress = true) {
   return bytes;
 }
 
-function initWasm() {
-  wasmReady ??= init({ module_or_path: new URL('../pkg/vitrine_bg.wasm', import.meta.url) });
-  return wasmReady;
-}
-
 async function readCard(model) {
   const cardText = await (await fetchOk(model)).text();
   try {
@@ -83,15 +126,15 @@ async function readCard(model) {
 }
 
 async function load({ model, catalog, backend }) {
-  await initWasm();
-  const [cardText, card] = await readCard(model);
+  const [folder, engineBackend] = recommendationsModule(backend);
+  const [{ Engine }, [cardText, card]] = await Promise.all([wasmModule(folder), readCard(model)]);
   const side = card.bought_together;
   const [weights, catalogText, together] = await Promise.all([
     loadCached(new URL(card.weights?.file ?? '', model).href, card.weights ?? {}),
     catalog ? fetchOk(catalog).then((r) => r.text()) : Promise.resolve(null),
     side ? loadCached(new URL(side.file, model).href, side, false) : Promise.resolve(null),
   ]);
-  engine = await Engine.load(cardText, weights, backend);
+  engine = await Engine.load(cardText, weights, engineBackend);
   const catalogCheck = catalogText !== null ? engine.setCatalog(catalogText) : null;
   if (together !== null) engine.setBoughtTogether(together);
   await engine.warmUp();
@@ -101,16 +144,16 @@ async function load({ model, catalog, backend }) {
 
 /** The catalog at `url` after the engine's catalog check, without a model (the popular fallback). */
 async function checkCatalog(url) {
-  await initWasm();
-  return checkCatalogJson(await fetchOk(url).then((r) => r.text()));
+  const [{ checkCatalog: checkCatalogJson }, text] = await Promise.all([wasmModule('pkg/'), fetchOk(url).then((r) => r.text())]);
+  return checkCatalogJson(text);
 }
 
-/** The try-on pipeline, loaded on the first "Try it on" (it shares the page's WebGPU device). */
+/** The try-on pipeline, loaded on the first "Try it on", in its own module. */
 async function loadTryOn({ model, backend }) {
-  await initWasm();
+  const [folder, engineBackend] = await tryOnModule(backend);
   const [cardText, card] = await readCard(model);
-  const weights = await loadCached(new URL(card.weights?.file ?? '', model).href, card.weights ?? {});
-  tryOn = await TryOn.load(cardText, weights, backend);
+  const [{ TryOn }, weights] = await Promise.all([wasmModule(folder), loadCached(new URL(card.weights?.file ?? '', model).href, card.weights ?? {})]);
+  tryOn = await TryOn.load(cardText, weights, engineBackend);
   if (tryOn.fallbackReason) console.info('[vitrine] try-on uses the CPU:', tryOn.fallbackReason);
   return { backend: tryOn.backend, width: tryOn.width, height: tryOn.height };
 }

@@ -299,6 +299,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "cli")] // training-mode passes need burn's autodiff
     fn a_batch_norm_parser_learns_statistics_that_survive_int8_weights() {
         let device = Device::flex();
         device.seed(5);
