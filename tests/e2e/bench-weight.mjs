@@ -111,6 +111,9 @@ const sizes = {
   widgetJs: { raw: raw(widgetJs), gz: widget },
   tryOnJs: { raw: raw(tryOnJs), gz: gz(tryOnJs) },
 };
+/** The longest widget script the Long Animation Frame API attributed (it lists scripts of 5 ms or more in frames of 50 ms or more). */
+const widgetScript = (visit) =>
+  visit.longestWidgetScript ? `${visit.longestWidgetScriptMs.toFixed(0)} ms (${new URL(visit.longestWidgetScript.url).pathname})` : 'none (no widget script of ≥ 5 ms in any frame of ≥ 50 ms)';
 const homeKinds = byKind(home.transfers);
 const roomKinds = byKind(fittingRoom.transfers);
 const recommendationsPath = core + widget;
@@ -124,8 +127,8 @@ const rows = [
   ['home page: engine modules fetched', modulesFetched(home.transfers).join(', ')],
   ['fitting room page after one render, transferred: widget code / model files / rest', `${mb(roomKinds.widget)} / ${mb(roomKinds.models)} / ${mb(roomKinds.other)}`],
   ['fitting room page: engine modules fetched', modulesFetched(fittingRoom.transfers).join(', ')],
-  ['home page: longest main-thread script of the widget (LoAF) / longest long task of the page', `${home.longestWidgetScriptMs.toFixed(0)} ms / ${home.longestTaskMs.toFixed(0)} ms (aim < 50 ms)`],
-  ['fitting room page: longest widget script / longest long task', `${fittingRoom.longestWidgetScriptMs.toFixed(0)} ms / ${fittingRoom.longestTaskMs.toFixed(0)} ms`],
+  ['home page: widget script in a long frame (LoAF) / longest long task of the page', `${widgetScript(home)} / ${home.longestTaskMs.toFixed(0)} ms (aim: widget under 50 ms)`],
+  ['fitting room page, dialog + one render: widget script in a long frame / longest long task', `${widgetScript(fittingRoom)} / ${fittingRoom.longestTaskMs.toFixed(0)} ms`],
 ];
 console.log('| measure | value |\n|---|---|');
 for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
