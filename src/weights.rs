@@ -85,7 +85,10 @@ struct ShapeCollector(Vec<Vec<usize>>);
 
 impl ModuleVisitor for ShapeCollector {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        self.0.push(param.val().dims().to_vec());
+        // `lazy_shape`, not `val()`: reading a fresh model's value would run
+        // its random initialisation (2 M values for amazon-beauty, most of
+        // the load time) only for the loaded weights to replace it.
+        self.0.push(param.lazy_shape().to_vec());
     }
 }
 

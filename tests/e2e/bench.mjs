@@ -70,7 +70,10 @@ for (const b of ['webgpu', 'cpu']) {
   const { cold, warm } = results[b];
   const label = b === 'webgpu' ? 'WebGPU (SwiftShader)' : 'CPU (flex, wasm)';
   rows.push([`${label}: first recommendation, cold`, `${cold.first_recommendation_ms.toFixed(0)} ms (backend used: ${cold.backend})`]);
-  rows.push([`${label}: first recommendation, files cached`, `${warm.first_recommendation_ms.toFixed(0)} ms`]);
+  rows.push([
+    `${label}: first recommendation, files cached`,
+    `${warm.first_recommendation_ms.toFixed(0)} ms (module + card + weights ${warm.fetch_ms.toFixed(0)}, build ${warm.build_ms.toFixed(0)}, warm-up ${warm.warm_up_ms.toFixed(0)} ms)`,
+  ]);
   rows.push([`${label}: per call, median of ${CALLS} (p90)`, `${warm.median_ms.toFixed(1)} ms (${warm.p90_ms.toFixed(1)} ms)`]);
 }
 rows.push([`native training throughput (1 epoch, d=${shipped.d_model}, 2 cores)`, `${trainCard.training.examples_per_second.toFixed(0)} next-item targets/s (${trainCard.training.seconds.toFixed(1)} s/epoch)`]);

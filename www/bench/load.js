@@ -19,12 +19,15 @@ export function benchParams(defaultModel, defaultCalls) {
 export async function loadModel(modelUrl, { backend = 'cpu', tryOn = false } = {}) {
   const folder = backend === 'webgpu' ? '../pkg/gpu/' : tryOn ? '../pkg/tryon/' : '../pkg/';
   const base = new URL(folder, import.meta.url);
-  const wasm = await import(new URL('vitrine.js', base).href);
-  await wasm.default({ module_or_path: new URL('vitrine_bg.wasm', base) });
+  // As the worker does: the module compiles (streaming) while the card and weights download.
+  const wasmReady = import(new URL('vitrine.js', base).href).then(async (wasm) => {
+    await wasm.default({ module_or_path: new URL('vitrine_bg.wasm', base) });
+    return wasm;
+  });
   const cardText = await (await fetch(modelUrl)).text();
   const card = JSON.parse(cardText);
   const weights = new Uint8Array(await (await fetch(new URL(card.weights.file, modelUrl))).arrayBuffer());
-  return { wasm, cardText, card, weights };
+  return { wasm: await wasmReady, cardText, card, weights };
 }
 
 /** Publish a result (or error) for the test driver and the reader. */
