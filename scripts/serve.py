@@ -47,7 +47,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         # its compiled wasm code, instead of downloading it again.
         stat = os.stat(path)
         etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}-gzip"'
-        if etag in self.headers.get("If-None-Match", ""):
+        modified = self.date_time_string(int(stat.st_mtime))
+        if etag in self.headers.get("If-None-Match", "") or self.headers.get("If-Modified-Since") == modified:
             self.send_response(304)
             self.send_header("ETag", etag)
             self.send_header("Vary", "Accept-Encoding")
@@ -56,6 +57,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         body = gzipped(path)
         self.send_response(200)
         self.send_header("ETag", etag)
+        self.send_header("Last-Modified", modified)
         self.send_header("Content-Type", self.guess_type(path))
         self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))

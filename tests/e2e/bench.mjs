@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { ROOT, SITE, launch, serve } from './harness.mjs';
+import { ROOT, SITE, launchWithDiskCache, serve } from './harness.mjs';
 
 const MODEL = process.env.BENCH_MODEL ?? 'amazon-beauty';
 const CALLS = Number(process.env.BENCH_CALLS ?? 200);
@@ -17,8 +17,9 @@ function size(files) {
   return { raw, gz };
 }
 
-async function measure(browser, origin, backend) {
-  const context = await browser.newContext();
+/** Cold visit, then a reload in the same on-disk profile (files and compiled code cached, revalidated: 304). */
+async function measure(origin, backend) {
+  const context = await launchWithDiskCache({ webgpu: backend === 'webgpu' });
   const page = await context.newPage();
   const url = `${origin}/bench/?model=../models/${MODEL}.json&backend=${backend}&calls=${CALLS}`;
   const once = async () => {
@@ -29,7 +30,7 @@ async function measure(browser, origin, backend) {
   };
   await page.goto(url);
   const cold = await once();
-  await page.reload(); // same context: files come from the browser cache (revalidated, 304)
+  await page.reload();
   const warm = await once();
   await context.close();
   return { cold, warm };
@@ -43,9 +44,7 @@ const modelBytes = statSync(path.join(SITE, `models/${MODEL}.bpk`)).size;
 const server = await serve();
 const results = {};
 try {
-  const browser = await launch({ webgpu: true });
-  for (const backend of ['webgpu', 'cpu']) results[backend] = await measure(browser, server.origin, backend);
-  await browser.close();
+  for (const backend of ['webgpu', 'cpu']) results[backend] = await measure(server.origin, backend);
 } finally {
   server.close();
 }

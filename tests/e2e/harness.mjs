@@ -55,6 +55,27 @@ export async function launch({ webgpu = true } = {}) {
   return browser;
 }
 
+/**
+ * A browser context with an on-disk profile (a fresh temporary folder): unlike
+ * `browser.newContext()`, whose in-memory cache keeps no multi-megabyte
+ * responses, it caches the engine and model files and the compiled wasm code
+ * the way a shopper's browser does, so a reload measures a returning visit.
+ * Close it with `context.close()`.
+ */
+export async function launchWithDiskCache({ webgpu = true } = {}) {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const context = await chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(), 'vitrine-profile-')), {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    timeout: TIMEOUT_MS,
+    args: webgpu ? [...BASE_ARGS, '--enable-unsafe-webgpu'] : BASE_ARGS,
+  });
+  context.setDefaultTimeout(TIMEOUT_MS);
+  context.setDefaultNavigationTimeout(TIMEOUT_MS);
+  return context;
+}
+
 /** Serve the site, run `body(origin)`, print a failure, exit 0 or 1. */
 export async function main(body) {
   const server = await serve();
