@@ -3,6 +3,11 @@
 //! the CPU backend), on the tiny fixture model (48×64). Its card sets
 //! person_threshold 0: a 150-epoch model on 8 pairs is too weak to judge
 //! people (the shipped model is, see tests/e2e/tryon.test.mjs).
+//! `tiny-tryon-bn-refine` is the same size with the newer parser options:
+//! batch norm after every convolution (`--parser-batch-norm`) and the
+//! full-resolution refiner (`--parser-refine 4`); its person_threshold is set
+//! to 0 in the card by hand, as for `tiny-tryon`. So the running statistics
+//! and the refiner are checked on every backend too.
 //!
 //! Parity tolerance: the render of a fixed person and garment
 //! (`fixtures/tryon-*.rgba`) must match the native render stored in
@@ -26,7 +31,13 @@ const WEIGHTS: &[u8] = include_bytes!("fixtures/tiny-tryon.bpk");
 const PERSON: &[u8] = include_bytes!("fixtures/tryon-person.rgba");
 const GARMENT: &[u8] = include_bytes!("fixtures/tryon-garment.rgba");
 const EXPECTED: &[u8] = include_bytes!("fixtures/tiny-tryon-expected.rgba");
+#[cfg(not(target_family = "wasm"))]
 const EXPECTED_FILE: &str = "tests/fixtures/tiny-tryon-expected.rgba";
+const REFINED_CARD: &str = include_str!("fixtures/tiny-tryon-bn-refine.json");
+const REFINED_WEIGHTS: &[u8] = include_bytes!("fixtures/tiny-tryon-bn-refine.bpk");
+const REFINED_EXPECTED: &[u8] = include_bytes!("fixtures/tiny-tryon-bn-refine-expected.rgba");
+#[cfg(not(target_family = "wasm"))]
+const REFINED_EXPECTED_FILE: &str = "tests/fixtures/tiny-tryon-bn-refine-expected.rgba";
 const W: usize = 48;
 const H: usize = 64;
 
@@ -35,7 +46,11 @@ fn rgba(bytes: &[u8]) -> Pixels {
 }
 
 async fn render(choice: BackendChoice) -> (Backend, Vec<u8>) {
-    let engine = TryOnEngine::load(CARD, WEIGHTS.to_vec(), choice).await.expect("fixture loads");
+    render_model(CARD, WEIGHTS, choice).await
+}
+
+async fn render_model(card: &str, weights: &[u8], choice: BackendChoice) -> (Backend, Vec<u8>) {
+    let engine = TryOnEngine::load(card, weights.to_vec(), choice).await.expect("fixture loads");
     let out = engine.render(&rgba(PERSON), &rgba(GARMENT), None).await.expect("renders");
     assert_eq!((out.width, out.height), (W, H));
     (engine.backend(), out.rgba)
@@ -63,16 +78,33 @@ async fn webgpu_render_matches_native_reference() {
     assert_close(&got, EXPECTED, "webgpu");
 }
 
-/// Natively the reference must be what this build renders (VITRINE_BLESS=1 rewrites it).
+engine_test!(refined_batch_norm_parser_cpu_render_matches_native_reference, {
+    let (backend, got) = render_model(REFINED_CARD, REFINED_WEIGHTS, BackendChoice::Cpu).await;
+    assert_eq!(backend, Backend::Cpu);
+    assert_close(&got, REFINED_EXPECTED, "cpu, refined batch-norm parser");
+    assert_ne!(got, PERSON, "the fixture dresses the person (its parser finds the garment)");
+});
+
+#[cfg(target_family = "wasm")]
+#[wasm_bindgen_test::wasm_bindgen_test]
+async fn refined_batch_norm_parser_webgpu_render_matches_native_reference() {
+    let (backend, got) = render_model(REFINED_CARD, REFINED_WEIGHTS, BackendChoice::Webgpu).await;
+    assert_eq!(backend, Backend::Webgpu);
+    assert_close(&got, REFINED_EXPECTED, "webgpu, refined batch-norm parser");
+}
+
+/// Natively the references must be what this build renders (VITRINE_BLESS=1 rewrites them).
 #[cfg(not(target_family = "wasm"))]
 #[test]
-fn native_reference_is_current() {
-    let (_, got) = pollster::block_on(render(BackendChoice::Cpu));
-    let path = format!("{}/{EXPECTED_FILE}", env!("CARGO_MANIFEST_DIR"));
-    if std::env::var_os("VITRINE_BLESS").is_some() {
-        std::fs::write(&path, &got).unwrap();
+fn native_references_are_current() {
+    for (card, weights, file) in [(CARD, WEIGHTS, EXPECTED_FILE), (REFINED_CARD, REFINED_WEIGHTS, REFINED_EXPECTED_FILE)] {
+        let (_, got) = pollster::block_on(render_model(card, weights, BackendChoice::Cpu));
+        let path = format!("{}/{file}", env!("CARGO_MANIFEST_DIR"));
+        if std::env::var_os("VITRINE_BLESS").is_some() {
+            std::fs::write(&path, &got).unwrap();
+        }
+        assert_eq!(got, std::fs::read(&path).unwrap(), "{path} is stale: rerun with VITRINE_BLESS=1");
     }
-    assert_eq!(got, std::fs::read(&path).unwrap(), "{path} is stale: rerun with VITRINE_BLESS=1");
 }
 
 engine_test!(the_render_keeps_everything_outside_the_garment_area, {

@@ -116,6 +116,11 @@ pub struct TrainTryOnArgs {
     /// underfits without it). A warm start keeps the parser only when this matches.
     #[arg(long)]
     pub parser_batch_norm: bool,
+    /// A full-resolution refiner of this many channels after the parser (it
+    /// starts as the identity, so a warm start from a parser of the same
+    /// widths loses nothing). Off when absent.
+    #[arg(long)]
+    pub parser_refine: Option<usize>,
 }
 
 pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
@@ -127,7 +132,8 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
         .with_warp_widths(args.warp_widths.clone())
         .with_generator_widths(args.generator_widths.clone())
         .with_parse_flip(args.parse_flip.then_some(true))
-        .with_parser_batch_norm(args.parser_batch_norm.then_some(true));
+        .with_parser_batch_norm(args.parser_batch_norm.then_some(true))
+        .with_parser_refine(args.parser_refine);
     let config = TryOnTrainConfig::new(model)
         .with_max_epochs(args.epochs)
         .with_batch_size(args.batch_size)

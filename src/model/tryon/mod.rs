@@ -4,7 +4,8 @@
 //! 1. **parser** (half resolution): body-part probabilities. They decide the
 //!    garment-agnostic region (old garment and torso skin, grown a little,
 //!    minus hair, face, arms, trousers and legs) and the region the new
-//!    garment should cover.
+//!    garment should cover. Optionally a small full-resolution refiner
+//!    (`refine.rs`) moves the upsampled part edges onto the photo's edges.
 //! 2. **warp** (quarter resolution): the product image is first placed by
 //!    matching its mask's centre and spread to the predicted garment region
 //!    (no learning), then the network predicts a dense correction flow; the
@@ -17,6 +18,7 @@
 
 pub mod geometry;
 pub mod parts;
+pub mod refine;
 pub mod unet;
 
 use burn::prelude::*;
@@ -26,6 +28,7 @@ use burn::tensor::ops::{AvgPoolOptions, InterpolateMode, InterpolateOptions};
 
 use geometry::{agnostic_image, agnostic_mask, parts_sum, sample, Alignment};
 use parts::{ARMS, NUM_PARTS, UPPER_CLOTHES};
+use refine::Refiner;
 pub use unet::{UNet, UNetConfig};
 
 /// Channels the warp network reads: aligned garment (3) + its mask (1),
@@ -62,11 +65,15 @@ pub struct TryOnConfig {
     /// Batch norm in the parser's convolutions (see `UNetConfig::batch_norm`).
     /// Absent (older cards) = off.
     pub parser_batch_norm: Option<bool>,
+    /// Channels of the full-resolution refiner after the parser
+    /// (`refine::Refiner`). Absent (older cards) = no refiner.
+    pub parser_refine: Option<usize>,
 }
 
 #[derive(Module, Debug)]
 pub struct TryOn {
     parser: UNet,
+    refiner: Option<Refiner>,
     warp: UNet,
     generator: UNet,
     height: usize,
@@ -105,6 +112,7 @@ impl TryOnConfig {
             parser: UNetConfig::new(3, NUM_PARTS, self.parser_widths.clone())
                 .with_batch_norm(self.parser_batch_norm.unwrap_or(false))
                 .init(device),
+            refiner: self.parser_refine.map(|width| Refiner::new(NUM_PARTS, width, device)),
             warp: net(WARP_INPUTS, 2, &self.warp_widths),
             generator: net(GENERATOR_INPUTS, GENERATOR_OUTPUTS, &self.generator_widths),
             height: self.height,
@@ -126,6 +134,11 @@ impl TryOnConfig {
         if self.parser_widths == previous_config.parser_widths && batch_norm(self) == batch_norm(previous_config) {
             model.parser = previous.parser;
             kept.push("parser");
+            // A refiner new to this config starts as the identity (see refine.rs).
+            if self.parser_refine == previous_config.parser_refine && previous.refiner.is_some() {
+                model.refiner = previous.refiner;
+                kept.push("refiner");
+            }
         }
         if self.warp_widths == previous_config.warp_widths {
             model.warp = previous.warp;
@@ -163,20 +176,32 @@ impl TryOn {
         resize(logits, self.height, self.width)
     }
 
-    /// Full-resolution part probabilities [N, P, H, W].
+    /// Full-resolution part probabilities [N, P, H, W] from half-resolution
+    /// logits, without the refiner.
     pub fn part_probabilities(&self, logits: Tensor<4>) -> Tensor<4> {
         softmax(self.full_resolution(logits), 1)
+    }
+
+    /// Full-resolution part logits of a photo [N, P, H, W]: the parser's,
+    /// upsampled, then refined when the config has a refiner. What training
+    /// scores and inference uses.
+    pub fn full_logits(&self, person: &Tensor<4>) -> Tensor<4> {
+        let logits = self.full_resolution(self.parse_logits(person));
+        match &self.refiner {
+            Some(refiner) => refiner.forward(person.clone(), logits),
+            None => logits,
+        }
     }
 
     /// Full-resolution part probabilities of a photo as inference sees them
     /// (with the mirrored pass when the config asks for it).
     pub fn parse(&self, person: &Tensor<4>) -> Tensor<4> {
-        let logits = self.parse_logits(person);
+        let logits = self.full_logits(person);
         if !self.parse_flip {
-            return self.part_probabilities(logits);
+            return softmax(logits, 1);
         }
-        let mirrored = self.parse_logits(&person.clone().flip([3])).flip([3]);
-        self.part_probabilities((logits + mirrored) / 2.0)
+        let mirrored = self.full_logits(&person.clone().flip([3])).flip([3]);
+        softmax((logits + mirrored) / 2.0, 1)
     }
 
     /// The whole pipeline with the model's own parser.
@@ -263,6 +288,30 @@ mod tests {
         assert_eq!(model.parse_logits(&person).dims(), [1, NUM_PARTS, 32, 24]);
         let after = model.forward_with_parts(person, parts, garment, mask).image;
         assert_eq!((before - after).abs().max().into_scalar::<f32>(), 0.0, "warp and generator carried over unchanged");
+    }
+
+    #[test]
+    fn a_refiner_added_to_a_trained_parser_starts_as_the_identity_and_is_carried_on() {
+        let device = Device::flex();
+        device.seed(13);
+        let plain = TryOnConfig::new().with_height(64).with_width(48).with_warp_widths(vec![8, 16]).with_parser_widths(vec![8, 16]).with_generator_widths(vec![8, 16]);
+        let refined = plain.clone().with_parser_refine(Some(4));
+        let previous = plain.init(&device);
+        let person = Tensor::<4>::random([1, 3, 64, 48], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
+        let before = previous.parse(&person);
+        let (model, kept) = refined.init_from(previous, &plain, &device);
+        assert_eq!(kept, vec!["parser", "warp", "generator"], "the refiner is new");
+        assert_eq!((model.parse(&person) - before).abs().max().into_scalar::<f32>(), 0.0, "and changes nothing yet");
+        // Once it has weights of its own, a warm start with the same refiner keeps them.
+        let trained = refined.init(&device);
+        let want = trained.full_logits(&person);
+        let (again, kept) = refined.init_from(trained, &refined, &device);
+        assert_eq!(kept, vec!["parser", "refiner", "warp", "generator"]);
+        assert_eq!((again.full_logits(&person) - want).abs().max().into_scalar::<f32>(), 0.0);
+        let bytes = crate::weights::to_bytes(crate::quantize::quantize_int8(again.clone())).unwrap();
+        let back = crate::weights::load_tryon(&refined, &bytes, &device).unwrap();
+        assert!(crate::weights::load_tryon(&plain, &bytes, &device).is_err(), "a card without the refiner does not load its weights");
+        assert_eq!(back.full_logits(&person).dims(), [1, NUM_PARTS, 64, 48]);
     }
 
     #[test]

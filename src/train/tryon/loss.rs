@@ -38,7 +38,7 @@ fn region_l1(a: Tensor<4>, b: Tensor<4>, region: Tensor<4>, channels: usize) -> 
 /// is dominated by the background and the large garments: it is what pulls
 /// the thin parts (arms, torso skin, hair) up.
 pub fn parser_loss(model: &TryOn, person: &Tensor<4>, parts: Tensor<4>) -> Tensor<1> {
-    let log_p = log_softmax(model.full_resolution(model.parse_logits(person)), 1);
+    let log_p = log_softmax(model.full_logits(person), 1);
     let cross_entropy = (log_p.clone() * parts.clone()).sum_dim(1).mean().neg();
     let per_part = |x: Tensor<4>| x.sum_dim(0).sum_dim(2).sum_dim(3);
     let p = log_p.exp();
