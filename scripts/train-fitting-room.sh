@@ -22,6 +22,18 @@
 #          RUN names the run directory (default fitting-room-parser); extra
 #          arguments go on, e.g. `--parser-batch-norm` for the v2 parser
 #          (a new parser: its warm start keeps only the warp and generator).
+#
+# The shipped model came from three parser runs after the joint stage (each
+# card's `warm_start` chain records them): v1 (22 epochs, no batch norm);
+#   RUN=fitting-room-parser-bn EPOCHS=14 ... --parser-batch-norm
+# (a new parser with batch norm, 14 epochs); then, from that run's export,
+#   RUN=fitting-room-refine INIT_FROM=<that export> EPOCHS=30 ... \
+#     --parser-batch-norm --parser-refine 16 --lr 5e-4
+# (the same parser plus the full-resolution refiner, which starts as the
+# identity; 30 epochs). Export any of them with the same line plus
+# `--export-only --parse-flip`. To go on from the shipped weights on a machine
+# without ../vitrine-runs, INIT_FROM=models/fitting-room.bpk with the same
+# flags keeps the parser, its refiner, the warp and the generator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${VITRINE_RUNS:-../vitrine-runs}"
