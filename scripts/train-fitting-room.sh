@@ -30,7 +30,15 @@
 #   RUN=fitting-room-refine INIT_FROM=<that export> EPOCHS=30 ... \
 #     --parser-batch-norm --parser-refine 16 --lr 5e-4
 # (the same parser plus the full-resolution refiner, which starts as the
-# identity; 30 epochs). Export any of them with the same line plus
+# identity; 30 epochs). Then self-training on real-ccp/unlabelled: its photos
+# pseudo-labelled by that model (README, "Train try-on on your own photos"),
+#   vitrine parse --model models/fitting-room.bpk \
+#     --data ../shared/data/tryon/real-ccp/unlabelled --out ../vitrine-runs/ccp-pseudo \
+#     --min-confidence 0.7 --max-unlabelled 0.25
+#   RUN=fitting-room-pseudo INIT_FROM=models/fitting-room.bpk EPOCHS=12 ... \
+#     --parser-batch-norm --parser-refine 16 --lr 3e-4 --real-data ../vitrine-runs/ccp-pseudo
+# (batches draw their 5 real photos from the 763 labelled and 1,095
+# pseudo-labelled ones; validation stays on the labelled hold-out). Export any of them with the same line plus
 # `--export-only --parse-flip`. To go on from the shipped weights on a machine
 # without ../vitrine-runs, INIT_FROM=models/fitting-room.bpk with the same
 # flags keeps the parser, its refiner, the warp and the generator.

@@ -187,3 +187,17 @@ fn ga4_and_shopify_order_exports_train_a_model_and_make_a_catalog_without_keepin
         }
     }
 }
+
+#[test]
+fn a_time_limit_stops_training_and_the_card_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = vitrine(&[
+        "train", "--sequences", FIXTURE, "--name", "m", "--models-dir", dir.path().to_str().unwrap(),
+        "--work-dir", dir.path().join("run").to_str().unwrap(), "--epochs", "3", "--d-model", "16",
+        "--layers", "1", "--max-len", "20", "--dropout", "0.1", "--batch-size", "64", "--max-minutes", "0",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let card: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("m.json")).unwrap()).unwrap();
+    assert_eq!(card["training"]["epochs"], 1);
+    assert!(card["notes"].as_str().unwrap().starts_with("Stopped by --max-minutes 0.0 after epoch 1"), "{}", card["notes"]);
+}

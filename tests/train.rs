@@ -42,3 +42,17 @@ fn short_run_learns(data: &vitrine::data::Interactions, config: TrainConfig) {
     assert!(outcome.state.best_ndcg10 > 2.0 * popularity, "ndcg {} vs popularity {popularity}", outcome.state.best_ndcg10);
     assert_eq!(seen.len(), 6);
 }
+
+#[test]
+fn a_time_limit_ends_training_after_the_epoch_that_reaches_it() {
+    let data = parse_sequences(include_str!("fixtures/tiny-sequences.txt")).unwrap();
+    let model = SasRecConfig::new(data.vocab.len()).with_d_model(16).with_n_layers(1).with_n_heads(1).with_max_len(20);
+    // A limit of zero seconds is reached by the first epoch whatever the machine's speed.
+    let config = TrainConfig::new(model).with_max_epochs(5).with_batch_size(64).with_max_train_seconds(Some(0.0));
+    let dir = tempfile::tempdir().unwrap();
+    let outcome = train(&data, &config, dir.path(), burn::prelude::Device::flex(), &mut |_, _| {}).unwrap();
+    assert_eq!((outcome.state.epoch, outcome.state.best_epoch), (1, 1), "one epoch, and it is kept");
+    // Resumed with no limit, the same run goes on to its last epoch.
+    let outcome = train(&data, &config.with_max_train_seconds(None), dir.path(), burn::prelude::Device::flex(), &mut |_, _| {}).unwrap();
+    assert_eq!(outcome.state.epoch, 5);
+}

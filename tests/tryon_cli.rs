@@ -238,3 +238,61 @@ fn photos_without_labels_are_labelled_by_the_parser_then_train() {
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn unlabelled_real_photos_get_pseudo_labels_that_train_beside_the_labelled_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    // Real test photos with their labels taken away: an "unlabelled" folder.
+    let unlabelled = dir.path().join("unlabelled");
+    std::fs::create_dir_all(unlabelled.join("image")).unwrap();
+    for entry in std::fs::read_dir(Path::new(REAL_TEST).join("image")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), unlabelled.join("image").join(entry.file_name())).unwrap();
+    }
+    std::fs::copy(Path::new(REAL_TEST).join("test.txt"), unlabelled.join("unlabelled.txt")).unwrap();
+
+    // Without --out the shared folder is never written into.
+    let out = vitrine(&["parse", "--model", TINY_TRYON, "--data", unlabelled.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--out"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!unlabelled.join("image-parse").exists());
+    let out = vitrine(&["parse", "--model", TINY_TRYON, "--data", unlabelled.to_str().unwrap(), "--out", dir.path().join("x").to_str().unwrap(), "--min-confidence", "1.5"]);
+    assert_eq!(out.status.code(), Some(1), "a confidence above 1 is refused");
+
+    let pseudo = dir.path().join("pseudo");
+    let out = vitrine(&[
+        "parse", "--model", TINY_TRYON, "--data", unlabelled.to_str().unwrap(), "--out", pseudo.to_str().unwrap(), "--min-confidence", "0.3",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((line["photos"].as_u64(), line["kept"].as_u64()), (Some(3), Some(3)));
+    let share = line["unlabelled_share"].as_f64().unwrap();
+    assert!(share > 0.0 && share < 1.0, "the tiny parser is unsure of some pixels, not all: {share}");
+    // Labels at the photo's own size, every value a LIP id the loader knows or 255.
+    let photo = image::open(pseudo.join("image/0001.jpg")).unwrap();
+    let labels = image::open(pseudo.join("image-parse/0001.png")).unwrap().into_luma8();
+    assert_eq!(labels.dimensions(), (photo.width(), photo.height()));
+    assert!(labels.pixels().all(|p| vitrine::model::tryon::parts::part_of_lip(p.0[0]).is_some()));
+    assert_eq!(std::fs::read_to_string(pseudo.join("pseudo.txt")).unwrap().lines().count(), 3);
+
+    // A stricter limit on unsure pixels leaves every photo out.
+    let strict = dir.path().join("strict");
+    let out = vitrine(&[
+        "parse", "--model", TINY_TRYON, "--data", unlabelled.to_str().unwrap(), "--out", strict.to_str().unwrap(), "--min-confidence", "0.999", "--max-unlabelled", "0.01",
+    ]);
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["kept"], 0);
+
+    // The pseudo-labelled folder trains the parser beside the hand-labelled one; validation stays hand-labelled.
+    let out = vitrine(&[
+        "train-tryon", "--data", TRAIN, "--real-data", REAL_TRAIN, "--real-data", pseudo.to_str().unwrap(), "--init-from", TINY_TRYON, "--parser-only",
+        "--name", "q", "--models-dir", dir.path().to_str().unwrap(), "--work-dir", dir.path().join("run").to_str().unwrap(),
+        "--height", "64", "--width", "48", "--parser-widths", "8,16", "--warp-widths", "8,16", "--generator-widths", "8,16",
+        "--epochs", "1", "--validation-every", "4", "--batch-size", "4", "--real-per-batch", "2", "--min-coverage", "0",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("9 real training photos, 2 real validation photos"), "6 of the 8 labelled + 3 pseudo-labelled: {stderr}");
+    let card: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("q.json")).unwrap()).unwrap();
+    assert!(card["data"]["real"]["preprocessing"].as_str().unwrap().contains("adds training photos only"), "{card}");
+}

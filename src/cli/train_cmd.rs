@@ -83,6 +83,11 @@ pub struct TrainArgs {
     pub lr: f64,
     #[arg(long, default_value_t = 10)]
     pub patience: usize,
+    /// Stop training after the epoch in which the model's training time passes
+    /// this many minutes (its search epochs included); the best epoch so far
+    /// is kept and the card says where it stopped.
+    #[arg(long)]
+    pub max_minutes: Option<f64>,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Compute backend for training: flex (pure Rust, in every build) or tch
@@ -154,6 +159,22 @@ fn report_epoch(bar: &ProgressBar, label: &str, state: &TrainState, metrics: &Ra
     bar.suspend(|| eprintln!("{line}"));
 }
 
+/// The card's note when `--max-minutes` ended training before early stopping did.
+fn stopped_by_time(config: &TrainConfig, state: &TrainState) -> Option<String> {
+    let limit = config.max_train_seconds?;
+    let stopped = state.train_seconds >= limit && state.epoch < config.max_epochs && state.evals_without_gain < config.patience;
+    stopped.then(|| {
+        format!(
+            "Stopped by --max-minutes {:.1} after epoch {} ({:.0} s of training), before early stopping: {} epochs without a better validation NDCG@10 (patience {}).",
+            limit / 60.0,
+            state.epoch,
+            state.train_seconds,
+            state.evals_without_gain,
+            config.patience
+        )
+    })
+}
+
 fn parse_reference(text: &str) -> anyhow::Result<(String, BTreeMap<String, f64>)> {
     let (name, rest) = text.split_once(':').context("reference must be NAME:METRIC=V,...")?;
     let values = rest
@@ -199,6 +220,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             .with_learning_rate(args.lr)
             .with_patience(args.patience)
             .with_seed(args.seed)
+            .with_max_train_seconds(args.max_minutes.map(|m| m * 60.0))
     };
     let work_dir = args.work_dir.clone().unwrap_or_else(|| PathBuf::from("runs").join(&args.name));
     let device = super::training_device(&args.backend)?;
@@ -306,7 +328,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
                    the items in the user's input history excluded (S3-Rec protocol). HR@k and NDCG@k averaged over all users with at least 3 items. \
                    Model selection: best validation NDCG@10, early stopping with the patience given in the command.",
             if !args.prefix_samples { "next-item targets at every position" } else { "one sample per target among each user's most recent max-history training items, its history the items before it: prefix augmentation" }),
-        notes: None,
+        notes: stopped_by_time(&config, &state),
         metrics: MetricsInfo {
             f32: f32_metrics,
             int8: int8_metrics,

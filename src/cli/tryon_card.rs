@@ -97,8 +97,8 @@ pub fn write_tryon_model(
             test_pairs,
             resolution: format!("{}×{} (width×height)", args.width, args.height),
             preprocessing: format!("validation = every {}th training pair; horizontal flips (person, garment and labels together)", args.validation_every),
-            real: args.real_data.as_ref().map(|dir| RealDataInfo {
-                name: dir.display().to_string(),
+            real: (!args.real_data.is_empty()).then(|| RealDataInfo {
+                name: args.real_data.iter().map(|dir| dir.display().to_string()).collect::<Vec<_>>().join(" + "),
                 source: REAL_SOURCE.into(),
                 train_photos,
                 validation_photos,
@@ -118,10 +118,10 @@ pub fn write_tryon_model(
                     config.batch_size - config.real_per_batch - config.product_photos_per_batch,
                     config.product_photos_per_batch,
                     config.batch_size
-                ),
+                ) + &pseudo_labelled_folders(&args.real_data[1.min(args.real_data.len())..]),
             }),
         },
-        protocol: if args.real_data.is_some() { format!("{PROTOCOL} {}", real_protocol()) } else { PROTOCOL.into() },
+        protocol: if !args.real_data.is_empty() { format!("{PROTOCOL} {}", real_protocol()) } else { PROTOCOL.into() },
         notes: (args.export_only && state.epoch < config.max_epochs).then(|| {
             format!(
                 "Interim export: the best of the first {} epochs (epoch {}) of a run planned for {}; the run goes on (rerun the training command to resume it). Training segments: {}.",
@@ -146,7 +146,7 @@ pub fn write_tryon_model(
             } else {
                 format!("burn 0.22.1 with autodiff (flex = pure-Rust CPU, tch = libtorch 2.9.0 CPU kernels): {}", state.backends.join("; "))
             },
-            loss: match (config.parser_only, args.real_data.is_some()) {
+            loss: match (config.parser_only, !args.real_data.is_empty()) {
                 (true, _) => PARSER_ONLY_LOSS.into(),
                 (false, true) => format!("{LOSS} {REAL_LOSS}"),
                 (false, false) => LOSS.into(),
@@ -207,4 +207,17 @@ fn write_curves(work_dir: &Path, outcome: &TryOnOutcome, png: &Path) -> anyhow::
             Ok(())
         }
     }
+}
+
+/// What the card says of the `--real-data` folders after the first: they add
+/// training photos only, and a folder written by `vitrine parse --out` says
+/// in its parse.json how its labels were made.
+fn pseudo_labelled_folders(folders: &[std::path::PathBuf]) -> String {
+    folders
+        .iter()
+        .map(|dir| {
+            let how = std::fs::read_to_string(dir.join("parse.json")).map(|text| format!(" (its parse.json: {})", text.split_whitespace().collect::<Vec<_>>().join(" "))).unwrap_or_default();
+            format!("; {} adds training photos only{how}", dir.display())
+        })
+        .collect()
 }

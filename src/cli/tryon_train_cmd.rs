@@ -27,9 +27,12 @@ pub struct TrainTryOnArgs {
     #[arg(long, default_value = "test_pairs.txt")]
     pub test_pairs: String,
     /// Real labelled photos without product images (the real-ccp layout:
-    /// image/, image-parse/, a list file), mixed into every batch.
+    /// image/, image-parse/, a list file), mixed into every batch. Repeatable:
+    /// validation photos are held out of the first folder only (the
+    /// hand-labelled one); later folders (e.g. pseudo-labelled by `vitrine
+    /// parse --out`) only add training photos.
     #[arg(long)]
-    pub real_data: Option<PathBuf>,
+    pub real_data: Vec<PathBuf>,
     /// Real test photos, evaluated once at the end for the card (optional).
     #[arg(long)]
     pub real_test_data: Option<PathBuf>,
@@ -148,7 +151,7 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
         .with_product_photos_per_batch(args.product_photos_per_batch);
 
     if let Some(n) = args.preview_draws {
-        let dir = args.real_data.as_ref().context("--preview-draws needs --real-data")?;
+        let dir = args.real_data.first().context("--preview-draws needs --real-data")?;
         return preview_draws(&real_training_photos(dir, args.limit, true)?, n, &args);
     }
     if args.export_only {
@@ -157,13 +160,8 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
         pairs.truncate(args.limit.unwrap_or(pairs.len()));
         let (train, valid) = hold_out(pairs, args.validation_every);
         let outcome = load_run(&config, &work_dir)?;
-        let real_split = match &args.real_data {
-            Some(dir) => {
-                let (train, valid) = hold_out(real_training_photos(dir, args.limit, !args.parser_only)?, args.validation_every);
-                (train.len(), valid.len())
-            }
-            None => (0, 0),
-        };
+        let (train_photos, valid_photos) = real_split(&args)?;
+        let real_split = (train_photos.len(), valid_photos.len());
         return write_tryon_model(&args, &config, &work_dir, outcome, (train.len(), valid.len()), real_split);
     }
     eprintln!("reading {} ...", args.data.display());
@@ -173,16 +171,13 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
     let (train, valid) = hold_out(samples, args.validation_every);
     anyhow::ensure!(!train.is_empty() && !valid.is_empty(), "need at least {} pairs (validation takes every {}th)", args.validation_every, args.validation_every);
     eprintln!("{} training pairs, {} validation pairs; run directory {}", train.len(), valid.len(), work_dir.display());
-    let (photos, valid_photos) = match &args.real_data {
-        Some(dir) => hold_out(real_training_photos(dir, args.limit, !args.parser_only)?, args.validation_every),
-        None => (Vec::new(), Vec::new()),
-    };
+    let (photos, valid_photos) = real_split(&args)?;
     let valid_real: Vec<TryOnSample> = valid_photos
         .iter()
         .enumerate()
         .map(|(i, p)| p.test_sample(args.seed ^ i as u64, args.height, args.width))
         .collect::<Result<_, _>>()?;
-    if args.real_data.is_some() {
+    if !args.real_data.is_empty() {
         eprintln!("{} real training photos, {} real validation photos", photos.len(), valid_real.len());
     }
     let warm_start = args.init_from.as_ref().map(|path| warm_start(path, &config.model)).transpose()?;
@@ -220,6 +215,19 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
         }
     })?;
     write_tryon_model(&args, &config, &work_dir, outcome, (train.len(), valid.len()), (photos.len(), valid_real.len()))
+}
+
+/// The real training and validation photos of `--real-data`: validation is
+/// every `validation_every`th photo of the first folder; the other folders
+/// train only.
+fn real_split(args: &TrainTryOnArgs) -> anyhow::Result<(Vec<RealPhoto>, Vec<RealPhoto>)> {
+    let mut folders = args.real_data.iter();
+    let Some(first) = folders.next() else { return Ok((Vec::new(), Vec::new())) };
+    let (mut train, valid) = hold_out(real_training_photos(first, args.limit, !args.parser_only)?, args.validation_every);
+    for dir in folders {
+        train.extend(real_training_photos(dir, args.limit, !args.parser_only)?);
+    }
+    Ok((train, valid))
 }
 
 /// The real photos that can train: labelled, and when `need_garment` (the

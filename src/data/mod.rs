@@ -15,6 +15,8 @@ pub mod pixels;
 #[cfg(feature = "cli")]
 pub mod portrait;
 #[cfg(feature = "cli")]
+pub mod pseudo_labels;
+#[cfg(feature = "cli")]
 pub mod real_photos;
 pub mod sequences;
 pub mod split;

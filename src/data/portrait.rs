@@ -14,6 +14,7 @@ use rand::RngExt;
 
 use crate::data::pixels::Pixels;
 use crate::error::{Result, VitrineError};
+use crate::model::tryon::parts::{BACKGROUND, UNLABELLED};
 
 /// A rectangle of the source photo, in pixels (may be fractional).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,11 +45,12 @@ impl Frame {
     }
 }
 
-/// Where the labelled person is: (top, bottom, left, right) of all non-background labels.
+/// Where the labelled person is: (top, bottom, left, right) of all labels
+/// other than background (and other than "unlabelled").
 pub fn person_bounds(parts: &[u8], width: usize) -> Option<(usize, usize, usize, usize)> {
     let mut bounds: Option<(usize, usize, usize, usize)> = None;
     for (i, &p) in parts.iter().enumerate() {
-        if p != 0 {
+        if p != BACKGROUND as u8 && p != UNLABELLED {
             let (y, x) = (i / width, i % width);
             bounds = Some(match bounds {
                 None => (y, y, x, x),

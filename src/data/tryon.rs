@@ -17,7 +17,7 @@ use image::imageops::FilterType;
 
 use crate::data::pixels::{planes_to_tensor, Pixels};
 use crate::error::{Result, VitrineError};
-use crate::model::tryon::parts::{part_of_lip, NUM_PARTS};
+use crate::model::tryon::parts::{part_of_lip, NUM_PARTS, UNLABELLED};
 
 /// One person with one garment; images at the model's size.
 #[derive(Debug, Clone)]
@@ -145,10 +145,10 @@ pub struct TryOnBatch {
     pub parts: Option<Tensor<4>>,
 }
 
-/// One-hot planes of part ids.
+/// One-hot planes of part ids; an unlabelled pixel is all zeros (no target).
 fn one_hot_planes(parts: &[u8], pixels: usize) -> Vec<f32> {
     let mut planes = vec![0f32; NUM_PARTS * pixels];
-    for (i, &part) in parts.iter().enumerate() {
+    for (i, &part) in parts.iter().enumerate().filter(|(_, &p)| p != UNLABELLED) {
         planes[part as usize * pixels + i] = 1.0;
     }
     planes

@@ -6,7 +6,10 @@
 //! * PSNR: 10·log10(1 / MSE) over all pixels and channels, per image.
 //! * Region PSNR: the same, with the MSE taken over the pixels of a region only.
 //! * mIoU: per class, intersection over union summed over the whole set, then
-//!   averaged over the classes that occur (in truth or prediction).
+//!   averaged over the classes that occur (in truth or prediction); pixels
+//!   whose truth is unlabelled (255) are not scored.
+
+use crate::model::tryon::parts::UNLABELLED;
 
 /// Images are channel-first planes in [0, 1]: 3·H·W values.
 const WINDOW: usize = 11;
@@ -106,8 +109,9 @@ impl IouCounts {
         Self { intersection: vec![0; classes], union: vec![0; classes] }
     }
 
+    /// Count one image; pixels whose truth is `UNLABELLED` are not scored.
     pub fn add(&mut self, predicted: &[u8], truth: &[u8]) {
-        for (&p, &t) in predicted.iter().zip(truth) {
+        for (&p, &t) in predicted.iter().zip(truth).filter(|(_, &t)| t != UNLABELLED) {
             if p == t {
                 self.intersection[p as usize] += 1;
                 self.union[p as usize] += 1;
@@ -180,5 +184,10 @@ mod tests {
         // class 0: 1/2, class 1: 2/3, class 2 never occurs.
         assert_eq!(per[2], None);
         assert!((mean - (0.5 + 2.0 / 3.0) / 2.0).abs() < 1e-12);
+
+        // An unlabelled truth pixel counts for nothing, whatever was predicted there.
+        let mut with_unlabelled = IouCounts::new(3);
+        with_unlabelled.add(&[0, 0, 1, 1, 2, 0], &[0, 1, 1, 1, UNLABELLED, UNLABELLED]);
+        assert_eq!(with_unlabelled.mean(), counts.mean());
     }
 }

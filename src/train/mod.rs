@@ -43,6 +43,11 @@ pub struct TrainConfig {
     /// mid-sequence history are shifted from where inference puts them.
     #[config(default = false)]
     pub prefix_samples: bool,
+    /// Stop after the epoch in which the model's training time (all its
+    /// epochs, resumed runs and search rungs included) passes this many
+    /// seconds; the best epoch so far is kept. None: no limit.
+    #[config(default = "None")]
+    pub max_train_seconds: Option<f64>,
 }
 
 /// What a finished run hands to the quantizer and the card.
@@ -73,7 +78,9 @@ pub fn train(data: &Interactions, config: &TrainConfig, dir: &Path, device: Devi
     let targets_per_epoch: usize =
         if config.prefix_samples { samples.len() } else { samples.iter().map(|s| (s.len() - 1).min(config.model.max_len)).sum() };
 
-    while state.epoch < config.max_epochs && state.evals_without_gain < config.patience {
+    // Checked after an epoch: every run trains at least one.
+    let out_of_time = |state: &TrainState| state.epoch > 0 && config.max_train_seconds.is_some_and(|limit| state.train_seconds >= limit);
+    while state.epoch < config.max_epochs && state.evals_without_gain < config.patience && !out_of_time(&state) {
         let started = Instant::now();
         let mut loss_sum = 0.0;
         let mut loss_batches = 0usize;

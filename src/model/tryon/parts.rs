@@ -14,6 +14,11 @@ pub const PANTS: usize = 6;
 pub const LEGS: usize = 7;
 pub const NUM_PARTS: usize = 8;
 
+/// A pixel without a label (LIP id 255, kept as 255): what `vitrine parse
+/// --min-confidence` writes where its parser was unsure. The parser's loss and
+/// the IoU counts skip it, as segmentation's usual "ignore index".
+pub const UNLABELLED: u8 = 255;
+
 pub const PART_NAMES: [&str; NUM_PARTS] = ["background", "hair", "face", "upper-clothes", "torso-skin", "arms", "pants", "legs"];
 
 /// Parts the garment replaces (before dilation).
@@ -34,6 +39,7 @@ pub fn part_of_lip(lip: u8) -> Option<u8> {
         9 | 12 => PANTS,            // pants, skirt
         16 | 17 | 18 | 19 | 8 => LEGS, // legs, shoes, socks
         1 | 4 => HAIR,              // hat, sunglasses: kept like hair
+        UNLABELLED => return Some(UNLABELLED),
         _ => return None,
     } as u8)
 }
@@ -65,6 +71,7 @@ mod tests {
         assert_eq!(part_of_lip(5), Some(UPPER_CLOTHES as u8));
         assert_eq!(part_of_lip(14), part_of_lip(15));
         assert_eq!(part_of_lip(200), None);
+        assert_eq!(part_of_lip(255), Some(UNLABELLED), "no label stays no label");
         assert!(REPLACED.iter().all(|p| !KEPT.contains(p)));
         for part in 0..NUM_PARTS {
             assert_eq!(part_of_lip(lip_of_part(part)), Some(part as u8), "part {part} survives a round trip");

@@ -36,12 +36,14 @@ fn region_l1(a: Tensor<4>, b: Tensor<4>, region: Tensor<4>, channels: usize) -> 
 /// of 2·|P∩Y| / (|P| + |Y|), sums over the whole batch, +1 smoothing). The
 /// Dice term counts every part equally, as mIoU does, where the cross-entropy
 /// is dominated by the background and the large garments: it is what pulls
-/// the thin parts (arms, torso skin, hair) up.
+/// the thin parts (arms, torso skin, hair) up. An unlabelled pixel (all-zero
+/// one-hot, from a pseudo-label below its confidence threshold) adds to neither.
 pub fn parser_loss(model: &TryOn, person: &Tensor<4>, parts: Tensor<4>) -> Tensor<1> {
     let log_p = log_softmax(model.full_logits(person), 1);
     let cross_entropy = (log_p.clone() * parts.clone()).sum_dim(1).mean().neg();
     let per_part = |x: Tensor<4>| x.sum_dim(0).sum_dim(2).sum_dim(3);
-    let p = log_p.exp();
+    let labelled = parts.clone().sum_dim(1);
+    let p = log_p.exp() * labelled;
     let overlap = per_part(p.clone() * parts.clone());
     let dice = (overlap * 2.0 + 1.0) / (per_part(p) + per_part(parts) + 1.0);
     cross_entropy + dice.mean().neg() + 1.0
@@ -64,4 +66,26 @@ pub fn tryon_losses(model: &TryOn, batch: &TryOnBatch, parser_only: bool) -> Try
     let warp = region_l1(out.warped_garment, batch.person.clone(), garment_region.clone(), 3)
         + (out.warped_mask - garment_region.clone()).abs().sum() / (garment_region.sum() + 1.0);
     TryOnLosses { parse, image, warp }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::tryon::parts::NUM_PARTS;
+    use crate::model::TryOnConfig;
+
+    #[test]
+    fn unlabelled_pixels_teach_the_parser_nothing() {
+        let device = Device::flex();
+        device.seed(5);
+        let config = TryOnConfig::new().with_height(32).with_width(24).with_warp_widths(vec![8, 16]).with_parser_widths(vec![8, 16]).with_generator_widths(vec![8, 16]);
+        let model = config.init(&device);
+        let person = Tensor::<4>::random([2, 3, 32, 24], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
+        // All pixels unlabelled (an all-zero one-hot): neither term has a target.
+        let none = Tensor::<4>::zeros([2, NUM_PARTS, 32, 24], &device);
+        assert!(parser_loss(&model, &person, none).into_scalar::<f32>().abs() < 1e-6);
+        // Labelled pixels do teach it.
+        let all_background = Tensor::<4>::zeros([2, NUM_PARTS, 32, 24], &device).slice_assign([0..2, 0..1, 0..32, 0..24], Tensor::ones([2, 1, 32, 24], &device));
+        assert!(parser_loss(&model, &person, all_background).into_scalar::<f32>() > 0.1);
+    }
 }
