@@ -68,6 +68,11 @@ pub struct TryOnConfig {
     /// Channels of the full-resolution refiner after the parser
     /// (`refine::Refiner`). Absent (older cards) = no refiner.
     pub parser_refine: Option<usize>,
+    /// Also parse the photo enlarged by this factor (e.g. 1.5) and average
+    /// the part logits, brought back to the model's size, with the normal
+    /// pass (and its mirror, with `parse_flip`): multi-scale test-time
+    /// augmentation, at (1 + factor²) times the parser's cost. Absent = off.
+    pub parse_zoom: Option<f64>,
 }
 
 #[derive(Module, Debug)]
@@ -81,6 +86,8 @@ pub struct TryOn {
     dilation: usize,
     max_flow: f64,
     parse_flip: bool,
+    /// 1.0: no enlarged pass (see `TryOnConfig::parse_zoom`).
+    parse_zoom: f64,
 }
 
 /// Everything the pipeline computes, for the losses, the metrics and the widget.
@@ -120,6 +127,7 @@ impl TryOnConfig {
             dilation: self.dilation,
             max_flow: self.max_flow,
             parse_flip: self.parse_flip.unwrap_or(false),
+            parse_zoom: self.parse_zoom.unwrap_or(1.0),
         }
     }
 
@@ -193,15 +201,44 @@ impl TryOn {
         }
     }
 
-    /// Full-resolution part probabilities of a photo as inference sees them
-    /// (with the mirrored pass when the config asks for it).
-    pub fn parse(&self, person: &Tensor<4>) -> Tensor<4> {
-        let logits = self.full_logits(person);
-        if !self.parse_flip {
-            return softmax(logits, 1);
+    /// Full-resolution part logits of the photo enlarged by `zoom`: the
+    /// parser reads the larger image (more pixels per body part), its logits
+    /// come back to the model's size, and the refiner corrects them against
+    /// the photo as at zoom 1.
+    fn zoomed_full_logits(&self, person: &Tensor<4>, zoom: f64) -> Tensor<4> {
+        if zoom == 1.0 {
+            return self.full_logits(person);
         }
-        let mirrored = self.full_logits(&person.clone().flip([3])).flip([3]);
-        softmax((logits + mirrored) / 2.0, 1)
+        let scaled = |n: usize| ((n as f64 * zoom).round() as usize).max(2);
+        let enlarged = resize(person.clone(), scaled(self.height), scaled(self.width));
+        let logits = self.full_resolution(self.parser.forward(downsample(enlarged, 2)));
+        match &self.refiner {
+            Some(refiner) => refiner.forward(person.clone(), logits),
+            None => logits,
+        }
+    }
+
+    /// Full-resolution part probabilities of a photo as inference sees them:
+    /// the mean logits of the passes the config asks for (the photo; its
+    /// mirror image with `parse_flip`; each of those enlarged with `parse_zoom`).
+    pub fn parse(&self, person: &Tensor<4>) -> Tensor<4> {
+        let zooms: &[f64] = if self.parse_zoom == 1.0 { &[1.0] } else { &[1.0, self.parse_zoom] };
+        let mut sum: Option<Tensor<4>> = None;
+        let mut passes = 0.0;
+        for &zoom in zooms {
+            let mut add = |logits: Tensor<4>| {
+                sum = Some(match sum.take() {
+                    Some(s) => s + logits,
+                    None => logits,
+                });
+                passes += 1.0;
+            };
+            add(self.zoomed_full_logits(person, zoom));
+            if self.parse_flip {
+                add(self.zoomed_full_logits(&person.clone().flip([3]), zoom).flip([3]));
+            }
+        }
+        softmax(sum.expect("at least one pass") / passes, 1)
     }
 
     /// The whole pipeline with the model's own parser.
@@ -312,6 +349,26 @@ mod tests {
         let back = crate::weights::load_tryon(&refined, &bytes, &device).unwrap();
         assert!(crate::weights::load_tryon(&plain, &bytes, &device).is_err(), "a card without the refiner does not load its weights");
         assert_eq!(back.full_logits(&person).dims(), [1, NUM_PARTS, 64, 48]);
+    }
+
+    #[test]
+    fn the_zoomed_pass_is_averaged_with_the_normal_one_and_keeps_the_mirror_symmetry() {
+        let device = Device::flex();
+        device.seed(11);
+        let config = TryOnConfig::new().with_height(64).with_width(48).with_warp_widths(vec![8, 16]).with_parser_widths(vec![8, 16]).with_generator_widths(vec![8, 16]);
+        let plain = config.clone().with_parser_refine(Some(4)).init(&device);
+        let person = Tensor::<4>::random([1, 3, 64, 48], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
+        let zoomed = config.clone().with_parser_refine(Some(4)).with_parse_zoom(Some(1.5)).init(&device).load_record(plain.clone().into_record());
+        let enlarged = resize(person.clone(), 96, 72);
+        let zoom_logits = plain.full_resolution(plain.parser.forward(downsample(enlarged, 2)));
+        let zoom_logits = plain.refiner.as_ref().expect("refiner").forward(person.clone(), zoom_logits);
+        let expected = softmax((plain.full_logits(&person) + zoom_logits) / 2.0, 1);
+        assert!((zoomed.parse(&person) - expected).abs().max().into_scalar::<f32>() < 1e-5);
+        assert!((zoomed.parse(&person) - plain.parse(&person)).abs().max().into_scalar::<f32>() > 1e-4, "the zoomed pass changes the parse");
+
+        let both = config.with_parser_refine(Some(4)).with_parse_zoom(Some(1.5)).with_parse_flip(Some(true)).init(&device).load_record(plain.into_record());
+        let asymmetry = (both.parse(&person.clone().flip([3])) - both.parse(&person).flip([3])).abs().max().into_scalar::<f32>();
+        assert!(asymmetry < 1e-5, "{asymmetry}");
     }
 
     #[test]
