@@ -38,6 +38,8 @@ const REFINED_WEIGHTS: &[u8] = include_bytes!("fixtures/tiny-tryon-bn-refine.bpk
 const REFINED_EXPECTED: &[u8] = include_bytes!("fixtures/tiny-tryon-bn-refine-expected.rgba");
 #[cfg(not(target_family = "wasm"))]
 const REFINED_EXPECTED_FILE: &str = "tests/fixtures/tiny-tryon-bn-refine-expected.rgba";
+const ZOOMED_EXPECTED: &[u8] = include_bytes!("fixtures/tiny-tryon-bn-refine-zoom-expected.rgba");
+const ZOOMED_EXPECTED_FILE: &str = "tests/fixtures/tiny-tryon-bn-refine-zoom-expected.rgba";
 const W: usize = 48;
 const H: usize = 64;
 
@@ -93,11 +95,36 @@ async fn refined_batch_norm_parser_webgpu_render_matches_native_reference() {
     assert_close(&got, REFINED_EXPECTED, "webgpu, refined batch-norm parser");
 }
 
+/// The refined fixture with the enlarged parse (`parse_zoom` 1.5) switched on.
+fn zoomed_card() -> String {
+    let mut card: serde_json::Value = serde_json::from_str(REFINED_CARD).unwrap();
+    card["config"]["parse_zoom"] = 1.5.into();
+    card.to_string()
+}
+
+engine_test!(zoomed_parse_cpu_render_matches_native_reference, {
+    let (backend, got) = render_model(&zoomed_card(), REFINED_WEIGHTS, BackendChoice::Cpu).await;
+    assert_eq!(backend, Backend::Cpu);
+    assert_close(&got, ZOOMED_EXPECTED, "cpu, zoomed parse");
+    assert_ne!(ZOOMED_EXPECTED, REFINED_EXPECTED, "the enlarged pass changes the render");
+});
+
+#[cfg(target_family = "wasm")]
+#[wasm_bindgen_test::wasm_bindgen_test]
+async fn zoomed_parse_webgpu_render_matches_native_reference() {
+    let (backend, got) = render_model(&zoomed_card(), REFINED_WEIGHTS, BackendChoice::Webgpu).await;
+    assert_eq!(backend, Backend::Webgpu);
+    assert_close(&got, ZOOMED_EXPECTED, "webgpu, zoomed parse");
+}
+
 /// Natively the references must be what this build renders (VITRINE_BLESS=1 rewrites them).
 #[cfg(not(target_family = "wasm"))]
 #[test]
 fn native_references_are_current() {
-    for (card, weights, file) in [(CARD, WEIGHTS, EXPECTED_FILE), (REFINED_CARD, REFINED_WEIGHTS, REFINED_EXPECTED_FILE)] {
+    let zoomed = zoomed_card();
+    for (card, weights, file) in
+        [(CARD, WEIGHTS, EXPECTED_FILE), (REFINED_CARD, REFINED_WEIGHTS, REFINED_EXPECTED_FILE), (zoomed.as_str(), REFINED_WEIGHTS, ZOOMED_EXPECTED_FILE)]
+    {
         let (_, got) = pollster::block_on(render_model(card, weights, BackendChoice::Cpu));
         let path = format!("{}/{file}", env!("CARGO_MANIFEST_DIR"));
         if std::env::var_os("VITRINE_BLESS").is_some() {
@@ -152,6 +179,11 @@ engine_test!(corrupted_or_mismatched_weights_are_typed_errors, {
     assert_eq!(err.kind(), "CorruptModel", "{err}");
     let err = TryOnEngine::load("{}", WEIGHTS.to_vec(), BackendChoice::Cpu).await.err().expect("refused");
     assert_eq!(err.kind(), "InvalidCard");
+    // An enlarged parse of 1000x would ask for gigabytes: refused before anything is built.
+    let mut card: serde_json::Value = serde_json::from_str(CARD).unwrap();
+    card["config"]["parse_zoom"] = 1000.0.into();
+    let err = TryOnEngine::load(&card.to_string(), WEIGHTS.to_vec(), BackendChoice::Cpu).await.err().expect("refused");
+    assert_eq!(err.kind(), "InvalidCard", "{err}");
 });
 
 engine_test!(a_photo_below_the_person_threshold_is_refused_but_can_be_rendered_unchecked, {

@@ -89,6 +89,8 @@ impl TryOnCard {
     }
 
     pub fn validate(&self) -> Result<()> {
+        const MIN_PARSE_ZOOM: f64 = 0.5;
+        const MAX_PARSE_ZOOM: f64 = 2.0;
         check_common(self.format, &self.weights)?;
         if self.task != "virtual-try-on" {
             return Err(VitrineError::InvalidCard(format!("card is for task {:?}, not virtual-try-on", self.task)));
@@ -99,6 +101,10 @@ impl TryOnCard {
         };
         if !(divisible(&c.parser_widths, 2) && divisible(&c.warp_widths, 4) && divisible(&c.generator_widths, 2)) {
             return Err(VitrineError::InvalidCard(format!("image size {}×{} does not fit the networks' depths", c.width, c.height)));
+        }
+        // The enlarged pass allocates zoom² times the parser's memory: a damaged or hostile card must not ask for gigabytes.
+        if let Some(zoom) = c.parse_zoom.filter(|z| !(z.is_finite() && (MIN_PARSE_ZOOM..=MAX_PARSE_ZOOM).contains(z))) {
+            return Err(VitrineError::InvalidCard(format!("config.parse_zoom {zoom} is outside {MIN_PARSE_ZOOM}–{MAX_PARSE_ZOOM}")));
         }
         Ok(())
     }

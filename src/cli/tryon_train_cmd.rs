@@ -124,6 +124,11 @@ pub struct TrainTryOnArgs {
     /// widths loses nothing). Off when absent.
     #[arg(long)]
     pub parser_refine: Option<usize>,
+    /// Also parse each photo enlarged by this factor at inference and average
+    /// (multi-scale; written into the card, training unchanged, so it may be
+    /// set at export). Off when absent.
+    #[arg(long)]
+    pub parse_zoom: Option<f64>,
 }
 
 pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
@@ -136,7 +141,8 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
         .with_generator_widths(args.generator_widths.clone())
         .with_parse_flip(args.parse_flip.then_some(true))
         .with_parser_batch_norm(args.parser_batch_norm.then_some(true))
-        .with_parser_refine(args.parser_refine);
+        .with_parser_refine(args.parser_refine)
+        .with_parse_zoom(args.parse_zoom);
     let config = TryOnTrainConfig::new(model)
         .with_max_epochs(args.epochs)
         .with_batch_size(args.batch_size)
