@@ -7,6 +7,8 @@ import path from 'node:path';
 import { ROOT, SITE, launch, serve } from './harness.mjs';
 
 const CALLS = Number(process.env.BENCH_TRYON_CALLS ?? 10);
+// BENCH_TRYON_BACKENDS=cpu times the CPU path alone (e.g. to compare card settings quickly).
+const BACKENDS = (process.env.BENCH_TRYON_BACKENDS ?? 'webgpu,cpu').split(',');
 
 async function measure(browser, origin, backend) {
   const page = await (await browser.newContext()).newPage();
@@ -21,7 +23,7 @@ const server = await serve();
 const results = {};
 try {
   const browser = await launch({ webgpu: true });
-  for (const backend of ['webgpu', 'cpu']) results[backend] = await measure(browser, server.origin, backend);
+  for (const backend of BACKENDS) results[backend] = await measure(browser, server.origin, backend);
   await browser.close();
 } finally {
   server.close();
@@ -34,8 +36,9 @@ const native = JSON.parse(
     '--out', path.join(ROOT, 'target/bench-tryon.png'),
   ]).toString(),
 );
-const rows = [['try-on model', `fitting-room, int8 weights ${(results.cpu.weights_bytes / 1e6).toFixed(2)} MB, ${results.cpu.size}`]];
-for (const b of ['webgpu', 'cpu']) {
+const any = results[BACKENDS[0]];
+const rows = [['try-on model', `fitting-room, int8 weights ${(any.weights_bytes / 1e6).toFixed(2)} MB, ${any.size}`]];
+for (const b of BACKENDS) {
   const r = results[b];
   const label = b === 'webgpu' ? 'WebGPU (SwiftShader)' : 'CPU (flex, wasm)';
   rows.push([`try-on ${label}: first render`, `${r.first_render_ms.toFixed(0)} ms (backend used: ${r.backend})`]);
