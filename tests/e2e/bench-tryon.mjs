@@ -11,10 +11,13 @@ const CALLS = Number(process.env.BENCH_TRYON_CALLS ?? 10);
 const BACKENDS = (process.env.BENCH_TRYON_BACKENDS ?? 'webgpu,cpu').split(',');
 
 async function measure(browser, origin, backend) {
-  const page = await (await browser.newContext()).newPage();
+  const context = await browser.newContext();
+  const page = await context.newPage();
   await page.goto(`${origin}/bench/tryon.html?backend=${backend}&calls=${CALLS}`);
   await page.waitForFunction(() => window.benchResult, null, { timeout: 590_000 });
   const r = await page.evaluate(() => window.benchResult);
+  // Closed before the next backend is timed: a SwiftShader page left open keeps the CPU busy.
+  await context.close();
   if (r.error) throw new Error(r.error);
   return r;
 }
