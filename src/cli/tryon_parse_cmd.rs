@@ -20,9 +20,10 @@ use clap::Args;
 use vitrine::data::pixels::planes_to_tensor;
 use vitrine::data::portrait::{crop_photo, read_rgb};
 use vitrine::data::pseudo_labels::{covering_frames, ProbabilitySum};
-use vitrine::data::real_photos::{is_real_layout, photo_names};
+use vitrine::data::real_photos::{is_real_layout, photo_names, stem};
 use vitrine::data::tryon::{read_image, read_pairs};
 use vitrine::model::tryon::parts::{lip_of_part, UNLABELLED};
+use vitrine::card::TryOnCard;
 use vitrine::model::TryOn;
 use vitrine::VitrineError;
 
@@ -60,7 +61,7 @@ pub fn run(args: ParseArgs) -> anyhow::Result<()> {
         let out = args.out.as_ref().ok_or_else(|| {
             VitrineError::InvalidRequest(format!("{} is a real-photo folder: its labels go into a new folder, give --out DIR", args.data.display()))
         })?;
-        return pseudo_label(&args, &model, &card.weights.sha256, out);
+        return pseudo_label(&args, &model, &card, out);
     }
     let [h, w] = model.size();
     let device = Device::flex();
@@ -68,8 +69,7 @@ pub fn run(args: ParseArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&out_dir)?;
     let (mut written, mut kept) = (0usize, 0usize);
     for (person, _) in read_pairs(&args.data.join(&args.pairs))? {
-        let stem = person.rsplit_once('.').map_or(person.as_str(), |(s, _)| s);
-        let out = out_dir.join(format!("{stem}.png"));
+        let out = out_dir.join(format!("{}.png", stem(&person)));
         if out.exists() && !args.overwrite {
             kept += 1;
             continue;
@@ -93,7 +93,8 @@ fn save_labels(path: &Path, width: usize, height: usize, lip: Vec<u8>) -> anyhow
         .with_context(|| format!("writing {}", path.display()))
 }
 
-fn pseudo_label(args: &ParseArgs, model: &TryOn, model_sha256: &str, out: &Path) -> anyhow::Result<()> {
+fn pseudo_label(args: &ParseArgs, model: &TryOn, card: &TryOnCard, out: &Path) -> anyhow::Result<()> {
+    let (parse_flip, parse_zoom) = (card.config.parse_flip.unwrap_or(false), card.config.parse_zoom.unwrap_or(1.0));
     if !(0.0..=1.0).contains(&args.min_confidence) || !(0.0..=1.0).contains(&args.max_unlabelled) {
         return Err(VitrineError::InvalidRequest("--min-confidence and --max-unlabelled are between 0 and 1".into()).into());
     }
@@ -120,8 +121,7 @@ fn pseudo_label(args: &ParseArgs, model: &TryOn, model_sha256: &str, out: &Path)
         if unsure as f64 > args.max_unlabelled * labels.len() as f64 {
             continue;
         }
-        let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
-        save_labels(&out.join("image-parse").join(format!("{stem}.png")), photo.width, photo.height, labels)?;
+        save_labels(&out.join("image-parse").join(format!("{}.png", stem(name))), photo.width, photo.height, labels)?;
         std::fs::copy(&source, out.join("image").join(name)).with_context(|| format!("copying {}", source.display()))?;
         unlabelled_pixels += unsure;
         pixels += photo.width * photo.height;
@@ -133,8 +133,8 @@ fn pseudo_label(args: &ParseArgs, model: &TryOn, model_sha256: &str, out: &Path)
     let summary = serde_json::json!({
         "source": args.data.display().to_string(),
         "model": args.model.display().to_string(),
-        "model_sha256": model_sha256,
-        "method": format!("parser with its card's mirrored pass, over the 3:4 frames covering each photo (averaged where they overlap); pixels below {} mean probability left unlabelled (255); photos with more than {:.0} % unlabelled left out", args.min_confidence, args.max_unlabelled * 100.0),
+        "model_sha256": card.weights.sha256,
+        "method": format!("parser with its card's inference passes (mirror: {}, enlarged: {}), over the 3:4 frames covering each photo (averaged where they overlap); pixels below {} mean probability left unlabelled (255); photos with more than {:.0} % unlabelled left out", parse_flip, parse_zoom, args.min_confidence, args.max_unlabelled * 100.0),
         "min_confidence": args.min_confidence,
         "max_unlabelled": args.max_unlabelled,
         "photos": names.len(),

@@ -59,7 +59,8 @@ pub fn list_file(dir: &Path) -> Result<PathBuf> {
     }
 }
 
-fn stem(name: &str) -> &str {
+/// A photo name without its extension (`0001.jpg` → `0001`): the stem its label file shares.
+pub fn stem(name: &str) -> &str {
     name.rsplit_once('.').map_or(name, |(s, _)| s)
 }
 

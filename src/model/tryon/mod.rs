@@ -194,7 +194,11 @@ impl TryOn {
     /// upsampled, then refined when the config has a refiner. What training
     /// scores and inference uses.
     pub fn full_logits(&self, person: &Tensor<4>) -> Tensor<4> {
-        let logits = self.full_resolution(self.parse_logits(person));
+        self.refined(person, self.full_resolution(self.parse_logits(person)))
+    }
+
+    /// Full-resolution logits corrected by the refiner against the photo (as they are without one).
+    fn refined(&self, person: &Tensor<4>, logits: Tensor<4>) -> Tensor<4> {
         match &self.refiner {
             Some(refiner) => refiner.forward(person.clone(), logits),
             None => logits,
@@ -211,11 +215,7 @@ impl TryOn {
         }
         let scaled = |n: usize| ((n as f64 * zoom).round() as usize).max(2);
         let enlarged = resize(person.clone(), scaled(self.height), scaled(self.width));
-        let logits = self.full_resolution(self.parser.forward(downsample(enlarged, 2)));
-        match &self.refiner {
-            Some(refiner) => refiner.forward(person.clone(), logits),
-            None => logits,
-        }
+        self.refined(person, self.full_resolution(self.parser.forward(downsample(enlarged, 2))))
     }
 
     /// Full-resolution part probabilities of a photo as inference sees them:
