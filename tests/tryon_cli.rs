@@ -76,6 +76,8 @@ fn real_photos_train_beside_pairs_from_a_warm_start_and_eval_reproduces_the_card
         "--init-from", TINY_TRYON, "--name", "r", "--models-dir", models, "--work-dir", run.to_str().unwrap(),
         "--height", "64", "--width", "48", "--parser-widths", "8,16,16", "--warp-widths", "8,16", "--generator-widths", "8,16",
         "--epochs", "2", "--validation-every", "4", "--batch-size", "2", "--real-per-batch", "1", "--min-coverage", "0",
+        // The parser at 0.6 of the model's size (38×29: padded inside the U-Net), trained and evaluated so, with the mirrored pass.
+        "--parse-scale", "0.6", "--parse-flip",
     ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
@@ -85,6 +87,9 @@ fn real_photos_train_beside_pairs_from_a_warm_start_and_eval_reproduces_the_card
 
     let card: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
     assert_eq!(card["data"]["real"]["test_photos"], 3);
+    assert_eq!(card["config"]["parse_scale"], 0.6);
+    let architecture = card["architecture"].as_str().unwrap();
+    assert!(architecture.starts_with("parser U-Net (0.60 res") && architecture.contains("its mirror image"), "{architecture}");
     assert!(card["data"]["real"]["source"].as_str().unwrap().contains("Apache-2.0"));
     assert!(card["training"]["loss"].as_str().unwrap().contains("own upper garment"));
     // 6 pairs train with 1 pair slot per batch: 6 steps an epoch, the 8 real photos minus 2 held out cycle beside them.

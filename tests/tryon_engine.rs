@@ -95,10 +95,14 @@ async fn refined_batch_norm_parser_webgpu_render_matches_native_reference() {
     assert_close(&got, REFINED_EXPECTED, "webgpu, refined batch-norm parser");
 }
 
-/// The refined fixture with the enlarged parse (`parse_zoom` 1.5) switched on.
+/// The refined fixture with every inference pass switched on: the parser at
+/// 0.6 of the model's size (sides that need padding), the enlarged parse
+/// (`parse_zoom` 1.5) and the mirrored one, refined once.
 fn zoomed_card() -> String {
     let mut card: serde_json::Value = serde_json::from_str(REFINED_CARD).unwrap();
     card["config"]["parse_zoom"] = 1.5.into();
+    card["config"]["parse_flip"] = true.into();
+    card["config"]["parse_scale"] = 0.6.into();
     card.to_string()
 }
 
@@ -182,6 +186,10 @@ engine_test!(corrupted_or_mismatched_weights_are_typed_errors, {
     // An enlarged parse of 1000x would ask for gigabytes: refused before anything is built.
     let mut card: serde_json::Value = serde_json::from_str(CARD).unwrap();
     card["config"]["parse_zoom"] = 1000.0.into();
+    let err = TryOnEngine::load(&card.to_string(), WEIGHTS.to_vec(), BackendChoice::Cpu).await.err().expect("refused");
+    assert_eq!(err.kind(), "InvalidCard", "{err}");
+    let mut card: serde_json::Value = serde_json::from_str(CARD).unwrap();
+    card["config"]["parse_scale"] = 40.0.into();
     let err = TryOnEngine::load(&card.to_string(), WEIGHTS.to_vec(), BackendChoice::Cpu).await.err().expect("refused");
     assert_eq!(err.kind(), "InvalidCard", "{err}");
 });

@@ -91,6 +91,8 @@ impl TryOnCard {
     pub fn validate(&self) -> Result<()> {
         const MIN_PARSE_ZOOM: f64 = 0.5;
         const MAX_PARSE_ZOOM: f64 = 2.0;
+        const MIN_PARSE_SCALE: f64 = 0.25;
+        const MAX_PARSE_SCALE: f64 = 1.0;
         check_common(self.format, &self.weights)?;
         if self.task != "virtual-try-on" {
             return Err(VitrineError::InvalidCard(format!("card is for task {:?}, not virtual-try-on", self.task)));
@@ -105,6 +107,10 @@ impl TryOnCard {
         // The enlarged pass allocates zoom² times the parser's memory: a damaged or hostile card must not ask for gigabytes.
         if let Some(zoom) = c.parse_zoom.filter(|z| !(z.is_finite() && (MIN_PARSE_ZOOM..=MAX_PARSE_ZOOM).contains(z))) {
             return Err(VitrineError::InvalidCard(format!("config.parse_zoom {zoom} is outside {MIN_PARSE_ZOOM}–{MAX_PARSE_ZOOM}")));
+        }
+        // The same for the parser's own scale (its cost and memory grow with the square).
+        if let Some(scale) = c.parse_scale.filter(|s| !(s.is_finite() && (MIN_PARSE_SCALE..=MAX_PARSE_SCALE).contains(s))) {
+            return Err(VitrineError::InvalidCard(format!("config.parse_scale {scale} is outside {MIN_PARSE_SCALE}–{MAX_PARSE_SCALE}")));
         }
         Ok(())
     }

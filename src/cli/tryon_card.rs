@@ -78,7 +78,10 @@ pub fn write_tryon_model(
         format: CARD_FORMAT,
         name: args.name.clone(),
         task: "virtual-try-on".into(),
-        architecture: "parser U-Net (½ res) → agnostic mask → moment alignment + flow U-Net (¼ res, grid_sample at full res) → generator U-Net (½ res) with composition mask and shading gain".into(),
+        architecture: format!(
+            "{} → agnostic mask → moment alignment + flow U-Net (¼ res, grid_sample at full res) → generator U-Net (½ res) with composition mask and shading gain",
+            parser_description(&config.model)
+        ),
         config: config.model.clone(),
         weights: WeightsInfo {
             file: format!("{}.bpk", args.name),
@@ -220,4 +223,19 @@ fn pseudo_labelled_folders(folders: &[std::path::PathBuf]) -> String {
             format!("; {} adds training photos only{how}", dir.display())
         })
         .collect()
+}
+
+/// The parser as the card's config runs it: its scale, its refiner and the
+/// inference passes whose mean logits decide the parts.
+fn parser_description(c: &vitrine::model::TryOnConfig) -> String {
+    let scale = c.parse_scale.unwrap_or(vitrine::model::tryon::DEFAULT_PARSE_SCALE);
+    let mut passes = vec!["the photo".to_string()];
+    if c.parse_flip == Some(true) {
+        passes.push("its mirror image".into());
+    }
+    if let Some(zoom) = c.parse_zoom.filter(|&z| z != 1.0) {
+        passes.push(format!("{} enlarged {zoom}×", if c.parse_flip == Some(true) { "both" } else { "the photo" }));
+    }
+    let refiner = c.parser_refine.map(|w| format!(", then refined once by a full-resolution {w}-channel refiner")).unwrap_or_default();
+    format!("parser U-Net ({scale:.2} res, edge-padded to its depth; inference: mean logits of {}{refiner})", passes.join(", "))
 }

@@ -129,6 +129,11 @@ pub struct TrainTryOnArgs {
     /// set at export). Off when absent.
     #[arg(long)]
     pub parse_zoom: Option<f64>,
+    /// The scale at which the parser reads the photo, relative to the
+    /// model's size (default 0.5, half resolution). Training and inference
+    /// both use it; a warm start keeps the weights whatever the scale.
+    #[arg(long)]
+    pub parse_scale: Option<f64>,
 }
 
 pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
@@ -142,7 +147,8 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
         .with_parse_flip(args.parse_flip.then_some(true))
         .with_parser_batch_norm(args.parser_batch_norm.then_some(true))
         .with_parser_refine(args.parser_refine)
-        .with_parse_zoom(args.parse_zoom);
+        .with_parse_zoom(args.parse_zoom)
+        .with_parse_scale(args.parse_scale);
     let config = TryOnTrainConfig::new(model)
         .with_max_epochs(args.epochs)
         .with_batch_size(args.batch_size)

@@ -39,6 +39,8 @@ const WARP_INPUTS: usize = 10;
 const GENERATOR_INPUTS: usize = 9;
 /// Render (3), α (1), shading gain (1).
 const GENERATOR_OUTPUTS: usize = 5;
+/// The parser's input scale when a card does not say (half resolution).
+pub const DEFAULT_PARSE_SCALE: f64 = 0.5;
 
 #[derive(Config, Debug, PartialEq)]
 pub struct TryOnConfig {
@@ -73,6 +75,11 @@ pub struct TryOnConfig {
     /// pass (and its mirror, with `parse_flip`): multi-scale test-time
     /// augmentation, at (1 + factor²) times the parser's cost. Absent = off.
     pub parse_zoom: Option<f64>,
+    /// The scale at which the parser reads the photo, relative to the
+    /// model's size: its cost grows with the square. Real street photos
+    /// give a limb a few pixels at the default half resolution; a parser
+    /// trained at 2/3 sees them larger. Absent (older cards) = 0.5.
+    pub parse_scale: Option<f64>,
 }
 
 #[derive(Module, Debug)]
@@ -88,6 +95,8 @@ pub struct TryOn {
     parse_flip: bool,
     /// 1.0: no enlarged pass (see `TryOnConfig::parse_zoom`).
     parse_zoom: f64,
+    /// See `TryOnConfig::parse_scale`.
+    parse_scale: f64,
 }
 
 /// Everything the pipeline computes, for the losses, the metrics and the widget.
@@ -128,6 +137,7 @@ impl TryOnConfig {
             max_flow: self.max_flow,
             parse_flip: self.parse_flip.unwrap_or(false),
             parse_zoom: self.parse_zoom.unwrap_or(1.0),
+            parse_scale: self.parse_scale.unwrap_or(DEFAULT_PARSE_SCALE),
         }
     }
 
@@ -173,18 +183,35 @@ impl TryOn {
         [self.height, self.width]
     }
 
-    /// Part logits at half resolution: person [N, 3, H, W] → [N, P, H/2, W/2].
+    /// Part logits at the parser's scale: person [N, 3, H, W] → [N, P, H·s, W·s]
+    /// (s = `parse_scale`; H/2 × W/2 by default).
     pub fn parse_logits(&self, person: &Tensor<4>) -> Tensor<4> {
-        self.parser.forward(downsample(person.clone(), 2))
+        self.parse_logits_at(person, 1.0)
     }
 
-    /// Half-resolution part logits brought to full resolution [N, P, H, W]
+    /// Part logits of the photo enlarged by `zoom` beyond the parser's own
+    /// scale. The photo is resized to twice the parser's input and averaged
+    /// down 2×2, the pixel mix of the default half-resolution pass (which
+    /// is exactly that 2×2 average, no resize); any side is allowed
+    /// (`UNet::forward_padded`).
+    fn parse_logits_at(&self, person: &Tensor<4>, zoom: f64) -> Tensor<4> {
+        let factor = 2.0 * self.parse_scale * zoom;
+        let input = if factor == 1.0 {
+            downsample(person.clone(), 2)
+        } else {
+            let scaled = |n: usize| ((n as f64 * factor).round() as usize).max(2);
+            downsample(resize(person.clone(), scaled(self.height), scaled(self.width)), 2)
+        };
+        self.parser.forward_padded(input)
+    }
+
+    /// The parser's part logits brought to full resolution [N, P, H, W]
     /// (bilinear): where the parts are decided and scored.
     pub fn full_resolution(&self, logits: Tensor<4>) -> Tensor<4> {
         resize(logits, self.height, self.width)
     }
 
-    /// Full-resolution part probabilities [N, P, H, W] from half-resolution
+    /// Full-resolution part probabilities [N, P, H, W] from the parser's
     /// logits, without the refiner.
     pub fn part_probabilities(&self, logits: Tensor<4>) -> Tensor<4> {
         softmax(self.full_resolution(logits), 1)
@@ -205,22 +232,12 @@ impl TryOn {
         }
     }
 
-    /// Full-resolution part logits of the photo enlarged by `zoom`: the
-    /// parser reads the larger image (more pixels per body part), its logits
-    /// come back to the model's size, and the refiner corrects them against
-    /// the photo as at zoom 1.
-    fn zoomed_full_logits(&self, person: &Tensor<4>, zoom: f64) -> Tensor<4> {
-        if zoom == 1.0 {
-            return self.full_logits(person);
-        }
-        let scaled = |n: usize| ((n as f64 * zoom).round() as usize).max(2);
-        let enlarged = resize(person.clone(), scaled(self.height), scaled(self.width));
-        self.refined(person, self.full_resolution(self.parser.forward(downsample(enlarged, 2))))
-    }
-
     /// Full-resolution part probabilities of a photo as inference sees them:
     /// the mean logits of the passes the config asks for (the photo; its
-    /// mirror image with `parse_flip`; each of those enlarged with `parse_zoom`).
+    /// mirror image with `parse_flip`; each of those enlarged with
+    /// `parse_zoom`), refined once against the photo. Refining the mean
+    /// rather than each pass scored the same on the real validation photos
+    /// (0.7101 vs 0.7104 mIoU with four passes) at one refiner's cost.
     pub fn parse(&self, person: &Tensor<4>) -> Tensor<4> {
         let zooms: &[f64] = if self.parse_zoom == 1.0 { &[1.0] } else { &[1.0, self.parse_zoom] };
         let mut sum: Option<Tensor<4>> = None;
@@ -233,12 +250,12 @@ impl TryOn {
                 });
                 passes += 1.0;
             };
-            add(self.zoomed_full_logits(person, zoom));
+            add(self.full_resolution(self.parse_logits_at(person, zoom)));
             if self.parse_flip {
-                add(self.zoomed_full_logits(&person.clone().flip([3]), zoom).flip([3]));
+                add(self.full_resolution(self.parse_logits_at(&person.clone().flip([3]), zoom)).flip([3]));
             }
         }
-        softmax(sum.expect("at least one pass") / passes, 1)
+        softmax(self.refined(person, sum.expect("at least one pass") / passes), 1)
     }
 
     /// The whole pipeline with the model's own parser.
@@ -352,21 +369,29 @@ mod tests {
     }
 
     #[test]
-    fn the_zoomed_pass_is_averaged_with_the_normal_one_and_keeps_the_mirror_symmetry() {
+    fn the_passes_are_averaged_then_refined_once_and_keep_the_mirror_symmetry() {
         let device = Device::flex();
         device.seed(11);
         let config = TryOnConfig::new().with_height(64).with_width(48).with_warp_widths(vec![8, 16]).with_parser_widths(vec![8, 16]).with_generator_widths(vec![8, 16]);
-        let plain = config.clone().with_parser_refine(Some(4)).init(&device);
+        let mut plain = config.clone().with_parser_refine(Some(4)).init(&device);
+        // A refiner that corrects something, so refining the mean differs from refining each pass.
+        plain.refiner = plain.refiner.map(|r| r.randomised(&device));
         let person = Tensor::<4>::random([1, 3, 64, 48], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
         let zoomed = config.clone().with_parser_refine(Some(4)).with_parse_zoom(Some(1.5)).init(&device).load_record(plain.clone().into_record());
         let enlarged = resize(person.clone(), 96, 72);
         let zoom_logits = plain.full_resolution(plain.parser.forward(downsample(enlarged, 2)));
-        let zoom_logits = plain.refiner.as_ref().expect("refiner").forward(person.clone(), zoom_logits);
-        let expected = softmax((plain.full_logits(&person) + zoom_logits) / 2.0, 1);
-        assert!((zoomed.parse(&person) - expected).abs().max().into_scalar::<f32>() < 1e-5);
+        let normal_logits = plain.full_resolution(plain.parse_logits(&person));
+        let refiner = plain.refiner.as_ref().expect("refiner");
+        let expected = softmax(refiner.forward(person.clone(), (normal_logits.clone() + zoom_logits.clone()) / 2.0), 1);
+        assert!((zoomed.parse(&person) - expected.clone()).abs().max().into_scalar::<f32>() < 1e-5, "the mean of the passes, refined once");
+        let refined_each = softmax((refiner.forward(person.clone(), normal_logits) + refiner.forward(person.clone(), zoom_logits)) / 2.0, 1);
+        let apart = (refined_each - expected).abs().max().into_scalar::<f32>();
+        assert!(apart > 1e-4, "which is not the mean of refined passes: {apart}");
         assert!((zoomed.parse(&person) - plain.parse(&person)).abs().max().into_scalar::<f32>() > 1e-4, "the zoomed pass changes the parse");
 
-        let both = config.with_parser_refine(Some(4)).with_parse_zoom(Some(1.5)).with_parse_flip(Some(true)).init(&device).load_record(plain.into_record());
+        // The passes are mirror symmetric; the refiner reads the photo once, unmirrored, so the whole
+        // parse is as symmetric as the refiner is (exactly, for a fresh one).
+        let both = config.with_parser_refine(Some(4)).with_parse_zoom(Some(1.5)).with_parse_flip(Some(true)).init(&device);
         let asymmetry = (both.parse(&person.clone().flip([3])) - both.parse(&person).flip([3])).abs().max().into_scalar::<f32>();
         assert!(asymmetry < 1e-5, "{asymmetry}");
     }
@@ -384,6 +409,25 @@ mod tests {
         assert!(asymmetry(&flipped) < 1e-5, "with the mirrored pass, a mirrored photo gets the mirrored parse");
         let expected = plain.part_probabilities((plain.parse_logits(&person) + plain.parse_logits(&person.clone().flip([3])).flip([3])) / 2.0);
         assert!((flipped.parse(&person) - expected).abs().max().into_scalar::<f32>() < 1e-6);
+    }
+
+    #[test]
+    fn the_parser_reads_the_photo_at_its_configured_scale() {
+        let device = Device::flex();
+        device.seed(13);
+        let config = TryOnConfig::new().with_height(64).with_width(48).with_warp_widths(vec![8, 16]).with_parser_widths(vec![8, 16, 32]).with_generator_widths(vec![8, 16]);
+        let half = config.clone().init(&device);
+        let person = Tensor::<4>::random([2, 3, 64, 48], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
+        assert_eq!(half.parse_logits(&person).dims(), [2, NUM_PARTS, 32, 24], "half resolution by default");
+        let explicit = config.clone().with_parse_scale(Some(0.5)).init(&device).load_record(half.clone().into_record());
+        assert_eq!((explicit.parse(&person) - half.parse(&person)).abs().max().into_scalar::<f32>(), 0.0, "0.5 is the default pass, bit for bit");
+        // 2/3: the photo is resized to 85×64 and averaged down to 42×32 (42 is not a multiple of 4: padded inside).
+        let larger = config.with_parse_scale(Some(2.0 / 3.0)).init(&device).load_record(half.into_record());
+        assert_eq!(larger.parse_logits(&person).dims(), [2, NUM_PARTS, 42, 32]);
+        let parts = larger.parse(&person);
+        assert_eq!(parts.dims(), [2, NUM_PARTS, 64, 48]);
+        let total = parts.sum_dim(1);
+        assert!((total - 1.0).abs().max().into_scalar::<f32>() < 1e-5, "probabilities at the model's size");
     }
 
     #[test]

@@ -41,6 +41,17 @@ impl Refiner {
         let x = relu(self.second.forward(x));
         logits + self.correction.forward(x)
     }
+
+    /// A refiner of the same shape with large random weights everywhere, so
+    /// that it corrects visibly and far from linearly (tests).
+    #[cfg(test)]
+    pub fn randomised(self, device: &Device) -> Self {
+        let strong = |conv: &Conv2d| {
+            let [out, inputs, k, _] = conv.weight.dims();
+            Conv2dConfig::new([inputs, out], [k, k]).with_padding(PaddingConfig2d::Same).with_initializer(Initializer::Normal { mean: 0.0, std: 1.0 }).init(device)
+        };
+        Self { first: strong(&self.first), second: strong(&self.second), correction: strong(&self.correction) }
+    }
 }
 
 #[cfg(test)]
