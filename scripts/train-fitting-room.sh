@@ -38,8 +38,14 @@
 #   RUN=fitting-room-pseudo INIT_FROM=models/fitting-room.bpk EPOCHS=12 ... \
 #     --parser-batch-norm --parser-refine 16 --lr 3e-4 --real-data ../vitrine-runs/ccp-pseudo
 # (batches draw their 5 real photos from the 763 labelled and 1,095
-# pseudo-labelled ones; validation stays on the labelled hold-out). Export any of them with the same line plus
-# `--export-only --parse-flip`. To go on from the shipped weights on a machine
+# pseudo-labelled ones; validation stays on the labelled hold-out). A parser fine-tuned at 2/3 scale,
+#   RUN=fitting-room-scale INIT_FROM=models/fitting-room.bpk EPOCHS=12 ... \
+#     --parser-batch-norm --parser-refine 16 --lr 3e-4 --parse-scale 0.6667
+# lost validation mIoU (0.675 / 0.678 after 1 / 2 epochs, against 0.699 untrained at that scale) and was
+# stopped. Neither replaced the refiner run's weights: the shipped card is that run's export,
+#   RUN=fitting-room-refine INIT_FROM=<the batch-norm export> EPOCHS=30 ... --parser-batch-norm \
+#     --parser-refine 16 --lr 5e-4 --export-only --parse-zoom 1.3333
+# Export any of them with its line plus `--export-only` and the inference passes (--parse-zoom, --parse-flip). To go on from the shipped weights on a machine
 # without ../vitrine-runs, INIT_FROM=models/fitting-room.bpk with the same
 # flags keeps the parser, its refiner, the warp and the generator.
 set -euo pipefail
