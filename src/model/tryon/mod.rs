@@ -77,8 +77,9 @@ pub struct TryOnConfig {
     pub parse_zoom: Option<f64>,
     /// The scale at which the parser reads the photo, relative to the
     /// model's size: its cost grows with the square. Real street photos
-    /// give a limb a few pixels at the default half resolution; a parser
-    /// trained at 2/3 sees them larger. Absent (older cards) = 0.5.
+    /// give a limb a few pixels at the default half resolution; at 2/3 the
+    /// shipped parser, untrained at that scale, parses them about as well
+    /// (README, Try-on). Absent (older cards) = 0.5.
     pub parse_scale: Option<f64>,
 }
 
