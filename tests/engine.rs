@@ -183,6 +183,23 @@ engine_test!(a_sha256_mismatch_is_refused, {
     assert!(err.to_string().contains("sha256 mismatch"), "{err}");
 });
 
+engine_test!(a_digest_computed_by_the_page_is_checked_against_the_card, {
+    // The page's digest of intact bytes: accepted, and the same model as one hashed here.
+    let digest = sha256_hex(WEIGHTS).to_uppercase();
+    let engine = Recommender::load_with_digest(CARD, WEIGHTS.to_vec(), Some(&digest), BackendChoice::Cpu).await.expect("loads");
+    let here = Recommender::load(CARD, WEIGHTS.to_vec(), BackendChoice::Cpu).await.unwrap();
+    let history = s(&["1", "2", "3"]);
+    assert_eq!(engine.recommend(&history, 10).await.unwrap(), here.recommend(&history, 10).await.unwrap());
+    // A digest of damaged bytes (what SubtleCrypto returns for them) is refused like a mismatch found here.
+    let mut damaged = WEIGHTS.to_vec();
+    damaged[100] ^= 0xff;
+    let err = Recommender::load_with_digest(CARD, damaged.clone(), Some(&sha256_hex(&damaged)), BackendChoice::Cpu).await.err().expect("refused");
+    assert_eq!(err.kind(), "ChecksumMismatch", "{err}");
+    // No digest: hashed here.
+    let err = Recommender::load_with_digest(CARD, damaged, None, BackendChoice::Cpu).await.err().expect("refused");
+    assert_eq!(err.kind(), "ChecksumMismatch", "{err}");
+});
+
 /// A card re-signed for damaged bytes: the checksum passes, decoding must not.
 fn card_for(weights: &[u8], edit: impl Fn(&mut serde_json::Value)) -> String {
     let mut card: serde_json::Value = serde_json::from_str(CARD).unwrap();

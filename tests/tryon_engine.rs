@@ -170,6 +170,10 @@ engine_test!(corrupted_or_mismatched_weights_are_typed_errors, {
     weights[100] ^= 0xff;
     let err = TryOnEngine::load(CARD, weights.clone(), BackendChoice::Cpu).await.err().expect("refused");
     assert_eq!(err.kind(), "ChecksumMismatch");
+    // The same with the digest the page computed for the damaged bytes; the intact bytes' digest loads.
+    let err = TryOnEngine::load_with_digest(CARD, weights.clone(), Some(&sha256_hex(&weights)), BackendChoice::Cpu).await.err().expect("refused");
+    assert_eq!(err.kind(), "ChecksumMismatch");
+    assert!(TryOnEngine::load_with_digest(CARD, WEIGHTS.to_vec(), Some(&sha256_hex(WEIGHTS)), BackendChoice::Cpu).await.is_ok());
     // Re-signed damaged bytes pass the checksum; decoding must still refuse them.
     for damaged in [WEIGHTS[..WEIGHTS.len() / 2].to_vec(), b"not a model".to_vec()] {
         let mut card: serde_json::Value = serde_json::from_str(CARD).unwrap();

@@ -20,7 +20,7 @@ use crate::data::{Catalog, CatalogItem, ItemVocab};
 use crate::error::{Result, VitrineError};
 use crate::infer::{history_tensor, top_k};
 use crate::model::SasRec;
-use crate::weights::{load_on_cpu, load_recommender, verify_sha256};
+use crate::weights::{load_on_cpu, load_recommender, verify_digest, verify_sha256};
 
 /// The most items one call may ask for.
 pub const MAX_K: usize = 200;
@@ -88,8 +88,13 @@ pub struct Recommender {
 impl Recommender {
     /// Validate the card, check the weights' sha256, decode them onto the chosen device.
     pub async fn load(card_json: &str, weights: Vec<u8>, choice: BackendChoice) -> Result<Self> {
+        Self::load_with_digest(card_json, weights, None, choice).await
+    }
+
+    /// `load` given the weights' sha256 (hex) when the caller has computed it (`weights::verify_digest`).
+    pub async fn load_with_digest(card_json: &str, weights: Vec<u8>, weights_sha256: Option<&str>, choice: BackendChoice) -> Result<Self> {
         let card = ModelCard::from_json(card_json)?;
-        verify_sha256(&weights, &card.weights.sha256)?;
+        verify_digest(&weights, weights_sha256, &card.weights.sha256)?;
         let vocab = card.vocab()?;
         let (device, backend, fallback_reason) = device::pick(choice).await;
         let cpu_model = load_on_cpu(&card.config, &weights)?;

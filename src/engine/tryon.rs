@@ -16,7 +16,7 @@ use crate::error::{Result, VitrineError};
 use crate::model::tryon::geometry::parts_sum;
 use crate::model::tryon::parts::{ARMS, FACE, TORSO_SKIN, UPPER_CLOTHES};
 use crate::model::TryOn;
-use crate::weights::{load_tryon, verify_sha256};
+use crate::weights::{load_tryon, verify_digest};
 
 #[derive(Clone, Serialize)]
 pub struct Render {
@@ -53,8 +53,13 @@ pub struct TryOnEngine {
 
 impl TryOnEngine {
     pub async fn load(card_json: &str, weights: Vec<u8>, choice: BackendChoice) -> Result<Self> {
+        Self::load_with_digest(card_json, weights, None, choice).await
+    }
+
+    /// `load` given the weights' sha256 (hex) when the caller has computed it (`weights::verify_digest`).
+    pub async fn load_with_digest(card_json: &str, weights: Vec<u8>, weights_sha256: Option<&str>, choice: BackendChoice) -> Result<Self> {
         let card = TryOnCard::from_json(card_json)?;
-        verify_sha256(&weights, &card.weights.sha256)?;
+        verify_digest(&weights, weights_sha256, &card.weights.sha256)?;
         let (device, backend, fallback_reason) = device::pick(choice).await;
         let model = load_tryon(&card.config, &weights, &device)?;
         Ok(Self { card, weights, compute: RefCell::new(Compute { model, device, backend }), fallback_reason: RefCell::new(fallback_reason) })

@@ -51,11 +51,13 @@ pub struct Engine {
 #[wasm_bindgen]
 impl Engine {
     /// Build the engine from the card's JSON text and the weights' bytes.
-    /// `backend` is "auto" (WebGPU, else CPU), "webgpu" or "cpu".
-    pub async fn load(card_json: String, weights: Vec<u8>, backend: String) -> Result<Engine, JsValue> {
+    /// `backend` is "auto" (WebGPU, else CPU), "webgpu" or "cpu";
+    /// `weights_sha256`, when given, is the bytes' digest the page computed
+    /// (SubtleCrypto), checked against the card instead of hashing in wasm.
+    pub async fn load(card_json: String, weights: Vec<u8>, backend: String, weights_sha256: Option<String>) -> Result<Engine, JsValue> {
         let choice = BackendChoice::parse(&backend)
             .ok_or_else(|| request_error(format!("backend must be auto, webgpu or cpu, not {backend:?}")))?;
-        let inner = Recommender::load(&card_json, weights, choice).await.map_err(js_error)?;
+        let inner = Recommender::load_with_digest(&card_json, weights, weights_sha256.as_deref(), choice).await.map_err(js_error)?;
         Ok(Engine { inner })
     }
 

@@ -26,11 +26,12 @@ fn rgba(bytes: Vec<u8>, width: usize, height: usize, what: &str) -> Result<Pixel
 
 #[wasm_bindgen]
 impl TryOn {
-    /// Build from the card's JSON text and the weights' bytes; `backend` is "auto", "webgpu" or "cpu".
-    pub async fn load(card_json: String, weights: Vec<u8>, backend: String) -> Result<TryOn, JsValue> {
+    /// Build from the card's JSON text and the weights' bytes; `backend` is "auto", "webgpu" or "cpu";
+    /// `weights_sha256` as in `Engine.load`.
+    pub async fn load(card_json: String, weights: Vec<u8>, backend: String, weights_sha256: Option<String>) -> Result<TryOn, JsValue> {
         let choice = BackendChoice::parse(&backend)
             .ok_or_else(|| js_error(VitrineError::InvalidRequest(format!("backend must be auto, webgpu or cpu, not {backend:?}"))))?;
-        Ok(TryOn { inner: TryOnEngine::load(&card_json, weights, choice).await.map_err(js_error)? })
+        Ok(TryOn { inner: TryOnEngine::load_with_digest(&card_json, weights, weights_sha256.as_deref(), choice).await.map_err(js_error)? })
     }
 
     #[wasm_bindgen(getter)]

@@ -2,6 +2,7 @@
 // weights, decode, warm up) and time the first recommendation and many more.
 // Query: ?model=../models/amazon-beauty.json&backend=webgpu|cpu&calls=200
 import { benchParams, loadModel, publish } from './load.js';
+import { sha256Hex } from '../widget/digest.js';
 
 const { modelUrl, backend, calls } = benchParams('../models/amazon-beauty.json', 200);
 
@@ -9,7 +10,7 @@ async function run() {
   const t0 = performance.now();
   const { wasm, cardText, card, weights } = await loadModel(modelUrl, { backend });
   const tFetched = performance.now();
-  const engine = await wasm.Engine.load(cardText, weights, backend);
+  const engine = await wasm.Engine.load(cardText, weights, backend, await sha256Hex(weights));
   const tBuilt = performance.now();
   await engine.warmUp();
   const tWarm = performance.now();

@@ -3,13 +3,14 @@
 // Query: ?model=../models/fitting-room.json&backend=webgpu|cpu&calls=10
 import { garmentPixels, photoPixels } from '../widget/photo.js';
 import { benchParams, loadModel, publish } from './load.js';
+import { sha256Hex } from '../widget/digest.js';
 
 const { modelUrl, backend, calls } = benchParams('../models/fitting-room.json', 10);
 
 async function run() {
   const t0 = performance.now();
   const { wasm, cardText, weights } = await loadModel(modelUrl, { backend, tryOn: true });
-  const tryOn = await wasm.TryOn.load(cardText, weights, backend);
+  const tryOn = await wasm.TryOn.load(cardText, weights, backend, await sha256Hex(weights));
   const { garments, models } = await (await fetch('../demo/apparel/apparel.json')).json();
   const blob = async (name) => (await fetch(`../demo/apparel/${name}`)).blob();
   const person = (await photoPixels(await blob(models[0]), tryOn.width, tryOn.height)).pixels;

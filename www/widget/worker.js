@@ -15,6 +15,8 @@
 // millisecond, less than one GPU readback, so the runtime would not pay for
 // its download and shader compilation (README, "Benchmark").
 
+import { sha256Hex } from './digest.js';
+
 const CACHE = 'vitrine-weights-v1';
 let engine = null;
 let tryOn = null;
@@ -134,7 +136,7 @@ async function load({ model, catalog, backend }) {
     catalog ? fetchOk(catalog).then((r) => r.text()) : Promise.resolve(null),
     side ? loadCached(new URL(side.file, model).href, side, false) : Promise.resolve(null),
   ]);
-  engine = await Engine.load(cardText, weights, engineBackend);
+  engine = await Engine.load(cardText, weights, engineBackend, await sha256Hex(weights));
   const catalogCheck = catalogText !== null ? engine.setCatalog(catalogText) : null;
   if (together !== null) engine.setBoughtTogether(together);
   await engine.warmUp();
@@ -153,7 +155,7 @@ async function loadTryOn({ model, backend }) {
   const [folder, engineBackend] = await tryOnModule(backend);
   const [cardText, card] = await readCard(model);
   const [{ TryOn }, weights] = await Promise.all([wasmModule(folder), loadCached(new URL(card.weights?.file ?? '', model).href, card.weights ?? {})]);
-  tryOn = await TryOn.load(cardText, weights, engineBackend);
+  tryOn = await TryOn.load(cardText, weights, engineBackend, await sha256Hex(weights));
   if (tryOn.fallbackReason) console.info('[vitrine] try-on uses the CPU:', tryOn.fallbackReason);
   return { backend: tryOn.backend, width: tryOn.width, height: tryOn.height };
 }
