@@ -89,10 +89,6 @@ impl TryOnCard {
     }
 
     pub fn validate(&self) -> Result<()> {
-        const MIN_PARSE_ZOOM: f64 = 0.5;
-        const MAX_PARSE_ZOOM: f64 = 2.0;
-        const MIN_PARSE_SCALE: f64 = 0.25;
-        const MAX_PARSE_SCALE: f64 = 1.0;
         check_common(self.format, &self.weights)?;
         if self.task != "virtual-try-on" {
             return Err(VitrineError::InvalidCard(format!("card is for task {:?}, not virtual-try-on", self.task)));
@@ -104,14 +100,17 @@ impl TryOnCard {
         if !(divisible(&c.parser_widths, 2) && divisible(&c.warp_widths, 4) && divisible(&c.generator_widths, 2)) {
             return Err(VitrineError::InvalidCard(format!("image size {}×{} does not fit the networks' depths", c.width, c.height)));
         }
-        // The enlarged pass allocates zoom² times the parser's memory: a damaged or hostile card must not ask for gigabytes.
-        if let Some(zoom) = c.parse_zoom.filter(|z| !(z.is_finite() && (MIN_PARSE_ZOOM..=MAX_PARSE_ZOOM).contains(z))) {
-            return Err(VitrineError::InvalidCard(format!("config.parse_zoom {zoom} is outside {MIN_PARSE_ZOOM}–{MAX_PARSE_ZOOM}")));
-        }
-        // The same for the parser's own scale (its cost and memory grow with the square).
-        if let Some(scale) = c.parse_scale.filter(|s| !(s.is_finite() && (MIN_PARSE_SCALE..=MAX_PARSE_SCALE).contains(s))) {
-            return Err(VitrineError::InvalidCard(format!("config.parse_scale {scale} is outside {MIN_PARSE_SCALE}–{MAX_PARSE_SCALE}")));
-        }
-        Ok(())
+        // The enlarged pass and the parser's own scale allocate their square times the parser's
+        // memory: a damaged or hostile card must not ask for gigabytes.
+        within("parse_zoom", c.parse_zoom, 0.5, 2.0)?;
+        within("parse_scale", c.parse_scale, 0.25, 1.0)
+    }
+}
+
+/// An optional config value, when present, is finite and in `min..=max`.
+fn within(name: &str, value: Option<f64>, min: f64, max: f64) -> Result<()> {
+    match value {
+        Some(v) if !(v.is_finite() && (min..=max).contains(&v)) => Err(VitrineError::InvalidCard(format!("config.{name} {v} is outside {min}–{max}"))),
+        _ => Ok(()),
     }
 }

@@ -227,7 +227,7 @@ fn pseudo_labelled_folders(folders: &[std::path::PathBuf]) -> String {
 
 /// The parser as the card's config runs it: its scale, its refiner and the
 /// inference passes whose mean logits decide the parts.
-fn parser_description(c: &vitrine::model::TryOnConfig) -> String {
+pub fn parser_description(c: &vitrine::model::TryOnConfig) -> String {
     let scale = c.parse_scale.unwrap_or(vitrine::model::tryon::DEFAULT_PARSE_SCALE);
     let mut passes = vec!["the photo".to_string()];
     if c.parse_flip == Some(true) {

@@ -27,6 +27,7 @@ use vitrine::card::TryOnCard;
 use vitrine::model::TryOn;
 use vitrine::VitrineError;
 
+use super::tryon_card::parser_description;
 use super::tryon_eval_cmd::load_tryon_model;
 
 #[derive(Args, Debug)]
@@ -94,7 +95,6 @@ fn save_labels(path: &Path, width: usize, height: usize, lip: Vec<u8>) -> anyhow
 }
 
 fn pseudo_label(args: &ParseArgs, model: &TryOn, card: &TryOnCard, out: &Path) -> anyhow::Result<()> {
-    let (parse_flip, parse_zoom) = (card.config.parse_flip.unwrap_or(false), card.config.parse_zoom.unwrap_or(1.0));
     if !(0.0..=1.0).contains(&args.min_confidence) || !(0.0..=1.0).contains(&args.max_unlabelled) {
         return Err(VitrineError::InvalidRequest("--min-confidence and --max-unlabelled are between 0 and 1".into()).into());
     }
@@ -134,7 +134,7 @@ fn pseudo_label(args: &ParseArgs, model: &TryOn, card: &TryOnCard, out: &Path) -
         "source": args.data.display().to_string(),
         "model": args.model.display().to_string(),
         "model_sha256": card.weights.sha256,
-        "method": format!("parser with its card's inference passes (mirror: {}, enlarged: {}), over the 3:4 frames covering each photo (averaged where they overlap); pixels below {} mean probability left unlabelled (255); photos with more than {:.0} % unlabelled left out", parse_flip, parse_zoom, args.min_confidence, args.max_unlabelled * 100.0),
+        "method": format!("{}, over the 3:4 frames covering each photo (averaged where they overlap); pixels below {} mean probability left unlabelled (255); photos with more than {:.0} % unlabelled left out", parser_description(&card.config), args.min_confidence, args.max_unlabelled * 100.0),
         "min_confidence": args.min_confidence,
         "max_unlabelled": args.max_unlabelled,
         "photos": names.len(),
