@@ -45,6 +45,10 @@
 # stopped. Neither replaced the refiner run's weights: the shipped card is that run's export,
 #   RUN=fitting-room-refine INIT_FROM=<the batch-norm export> EPOCHS=30 ... --parser-batch-norm \
 #     --parser-refine 16 --lr 5e-4 --export-only --parse-zoom 1.3333
+# Its inference passes were then changed without retraining (same weights file; the card measured again):
+#   target/release/vitrine tryon-passes --model models/fitting-room.bpk --parse-flip true --parse-zoom 1.3333 \
+#     --test-data ../shared/data/tryon/synthetic-v1/test --real-test-data ../shared/data/tryon/real-ccp/test \
+#     --real-validation-data ../shared/data/tryon/real-ccp/train
 # Export any of them with its line plus `--export-only` and the inference passes (--parse-zoom, --parse-flip). To go on from the shipped weights on a machine
 # without ../vitrine-runs, INIT_FROM=models/fitting-room.bpk with the same
 # flags keeps the parser, its refiner, the warp and the generator.

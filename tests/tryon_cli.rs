@@ -136,6 +136,38 @@ fn real_photos_train_beside_pairs_from_a_warm_start_and_eval_reproduces_the_card
     let out = vitrine(&["person-check", "--model", model.to_str().unwrap(), "--people", REAL_TEST, "--generated", "1", "--threshold", "2"]);
     let rates: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!((rates["accept_rate"].as_f64(), rates["refuse_rate"].as_f64()), (Some(0.0), Some(1.0)));
+
+    // New inference passes for the trained weights: the card is rewritten and measured again, the weights stay.
+    let passes = |zoom: &str| {
+        vitrine(&[
+            "tryon-passes", "--model", model.to_str().unwrap(), "--parse-zoom", zoom, "--test-data", TEST, "--real-test-data", REAL_TEST,
+            "--real-validation-data", REAL_TRAIN, "--validation-every", "4",
+        ])
+    };
+    let out = passes("1.5");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let retuned: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(retuned["weights"], card["weights"], "the weights file is unchanged");
+    assert_eq!(retuned["config"]["parse_zoom"], 1.5);
+    assert!(retuned["architecture"].as_str().unwrap().contains("both enlarged 1.5×"), "{}", retuned["architecture"]);
+    let previous = &retuned["metrics"]["previous_passes"];
+    assert_eq!(previous["real_test_int8"], card["metrics"]["real_test_int8"]);
+    assert_eq!(previous["test_f32"], card["metrics"]["test_f32"]);
+    assert!(retuned["metrics"]["test_f32"].is_null(), "no f32 rows for passes the f32 weights never ran");
+    assert_eq!(retuned["metrics"]["real_validation_int8"]["pairs"], 2, "every 4th of the 8 real training photos");
+    assert!(retuned["notes"].as_str().unwrap().contains("tryon-passes"));
+    let out = vitrine(&["eval-tryon", "--model", model.to_str().unwrap(), "--data", REAL_TEST, "--garments", TEST, "--grid", grid.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in ["ssim", "parse_miou", "parse_iou"] {
+        assert_eq!(line[key], retuned["metrics"]["real_test_int8"][key], "{key} reproduces the rewritten card");
+    }
+    // Passes the card cannot take are refused, and the card is left as it was.
+    let out = passes("1000");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("parse_zoom"), "{}", String::from_utf8_lossy(&out.stderr));
+    let after: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(after, retuned);
 }
 
 fn load(path: &Path) -> (serde_json::Value, vitrine::model::TryOn) {

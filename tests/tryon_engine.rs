@@ -19,6 +19,7 @@
 
 use vitrine::data::pixels::Pixels;
 use vitrine::engine::{Backend, BackendChoice, TryOnEngine};
+use vitrine::model::tryon::parts::NUM_PARTS;
 use vitrine::weights::sha256_hex;
 
 #[cfg(target_family = "wasm")]
@@ -56,6 +57,10 @@ async fn render_model(card: &str, weights: &[u8], choice: BackendChoice) -> (Bac
     let out = engine.render(&rgba(PERSON), &rgba(GARMENT), None).await.expect("renders");
     assert_eq!((out.width, out.height), (W, H));
     (engine.backend(), out.rgba)
+}
+
+async fn load(card: &str) -> TryOnEngine {
+    TryOnEngine::load(card, REFINED_WEIGHTS.to_vec(), BackendChoice::Cpu).await.expect("fixture loads")
 }
 
 fn assert_close(got: &[u8], want: &[u8], what: &str) {
@@ -120,6 +125,41 @@ async fn zoomed_parse_webgpu_render_matches_native_reference() {
     assert_eq!(backend, Backend::Webgpu);
     assert_close(&got, ZOOMED_EXPECTED, "webgpu, zoomed parse");
 }
+
+engine_test!(passes_computed_by_two_engines_render_bit_for_bit_the_same, {
+    // The widget's split on the CPU: this engine computes the even passes, a
+    // second one (another worker there) the odd ones.
+    let card = zoomed_card();
+    let (engine, helper) = (load(&card).await, load(&card).await);
+    assert_eq!(engine.parse_pass_count(), 4, "photo and mirror, each also enlarged");
+    let person = rgba(PERSON);
+    let block = NUM_PARTS * W * H;
+    let mine = engine.pass_logits(&person, &[0, 2]).await.unwrap();
+    let theirs = helper.pass_logits(&person, &[1, 3]).await.unwrap();
+    assert_eq!((mine.len(), theirs.len()), (2 * block, 2 * block));
+    let logits: Vec<f32> = [&mine[..block], &theirs[..block], &mine[block..], &theirs[block..]].concat();
+    let apart = engine.render_with_pass_logits(&person, &rgba(GARMENT), None, &logits).await.unwrap();
+    let whole = engine.render(&person, &rgba(GARMENT), None).await.unwrap();
+    assert_eq!(apart.rgba, whole.rgba);
+    assert_eq!(apart.person_confidence, whole.person_confidence);
+    assert_close(&apart.rgba, ZOOMED_EXPECTED, "cpu, passes computed apart");
+    // The given logits are what the render uses: four copies of the plain pass make another render.
+    let plain_only: Vec<f32> = [&mine[..block], &mine[..block], &mine[..block], &mine[..block]].concat();
+    let other = engine.render_with_pass_logits(&person, &rgba(GARMENT), None, &plain_only).await.unwrap();
+    assert_ne!(other.rgba, whole.rgba);
+
+    // Bad logits are typed errors, not a render of garbage.
+    let err = engine.render_with_pass_logits(&person, &rgba(GARMENT), None, &logits[..3 * block]).await.unwrap_err();
+    assert_eq!(err.kind(), "InvalidRequest", "{err}");
+    let mut poisoned = logits.clone();
+    poisoned[123] = f32::NAN;
+    let err = engine.render_with_pass_logits(&person, &rgba(GARMENT), None, &poisoned).await.unwrap_err();
+    assert_eq!(err.kind(), "InvalidRequest", "{err}");
+    let err = engine.pass_logits(&person, &[4]).await.unwrap_err();
+    assert_eq!(err.kind(), "InvalidRequest", "{err}");
+    let small = Pixels::new(4, 4, 4, vec![0; 64]).unwrap();
+    assert_eq!(engine.pass_logits(&small, &[0]).await.unwrap_err().kind(), "InvalidImage");
+});
 
 /// Natively the references must be what this build renders (VITRINE_BLESS=1 rewrites them).
 #[cfg(not(target_family = "wasm"))]

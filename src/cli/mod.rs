@@ -12,6 +12,7 @@ mod train_cmd;
 mod tryon_card;
 mod tryon_cmd;
 mod tryon_parse_cmd;
+mod tryon_passes_cmd;
 mod tryon_person_check_cmd;
 mod tryon_eval_cmd;
 mod tryon_train_cmd;
@@ -41,6 +42,8 @@ enum Commands {
     TrainTryon(tryon_train_cmd::TrainTryOnArgs),
     /// Evaluate a try-on model on paired test data or real labelled photos (prints one JSON line) and write a PNG grid of unpaired renders.
     EvalTryon(tryon_eval_cmd::EvalTryOnArgs),
+    /// Change a trained try-on model's inference passes (mirror, enlarged) and measure them again; rewrites its card.
+    TryonPasses(tryon_passes_cmd::TryOnPassesArgs),
     /// How often the fitting room's person check accepts photos of people and refuses images without one; prints one JSON line.
     PersonCheck(tryon_person_check_cmd::PersonCheckArgs),
     /// Label people's body parts with a trained try-on model's parser (for training folders without labels).
@@ -67,6 +70,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Commands::TryOn(args) => tryon_cmd::run(args),
         Commands::Parse(args) => tryon_parse_cmd::run(args),
         Commands::PersonCheck(args) => tryon_person_check_cmd::run(args),
+        Commands::TryonPasses(args) => tryon_passes_cmd::run(args),
     }
 }
 

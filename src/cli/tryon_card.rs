@@ -78,10 +78,7 @@ pub fn write_tryon_model(
         format: CARD_FORMAT,
         name: args.name.clone(),
         task: "virtual-try-on".into(),
-        architecture: format!(
-            "{} → agnostic mask → moment alignment + flow U-Net (¼ res, grid_sample at full res) → generator U-Net (½ res) with composition mask and shading gain",
-            parser_description(&config.model)
-        ),
+        architecture: architecture(&config.model),
         config: config.model.clone(),
         weights: WeightsInfo {
             file: format!("{}.bpk", args.name),
@@ -223,6 +220,14 @@ fn pseudo_labelled_folders(folders: &[std::path::PathBuf]) -> String {
             format!("; {} adds training photos only{how}", dir.display())
         })
         .collect()
+}
+
+/// The card's `architecture`: the whole pipeline as the config runs it.
+pub fn architecture(c: &vitrine::model::TryOnConfig) -> String {
+    format!(
+        "{} → agnostic mask → moment alignment + flow U-Net (¼ res, grid_sample at full res) → generator U-Net (½ res) with composition mask and shading gain",
+        parser_description(c)
+    )
 }
 
 /// The parser as the card's config runs it: its scale, its refiner and the

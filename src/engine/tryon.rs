@@ -14,7 +14,7 @@ use crate::data::garment_mask::garment_mask;
 use crate::data::pixels::{planes_to_tensor, rgba_from_planes, Pixels};
 use crate::error::{Result, VitrineError};
 use crate::model::tryon::geometry::parts_sum;
-use crate::model::tryon::parts::{ARMS, FACE, TORSO_SKIN, UPPER_CLOTHES};
+use crate::model::tryon::parts::{ARMS, FACE, NUM_PARTS, TORSO_SKIN, UPPER_CLOTHES};
 use crate::model::TryOn;
 use crate::weights::{load_tryon, verify_digest};
 
@@ -86,7 +86,52 @@ impl TryOnEngine {
     /// compute it (transparency, else plain-background flood fill). A photo the
     /// parser sees no person in is refused (`NoPerson`).
     pub async fn render(&self, person: &Pixels, garment: &Pixels, garment_mask_pixels: Option<&Pixels>) -> Result<Render> {
-        self.render_with_threshold(person, garment, garment_mask_pixels, self.card.person_threshold).await
+        self.render_with_threshold(person, garment, garment_mask_pixels, None, self.card.person_threshold).await
+    }
+
+    /// How many parser passes a render combines (`TryOn::parse_passes`).
+    pub fn parse_pass_count(&self) -> usize {
+        self.compute.borrow().model.parse_passes().len()
+    }
+
+    /// The full-resolution part logits of the passes numbered `passes` (in
+    /// `TryOn::parse_passes` order), one [parts, height, width] block each,
+    /// concatenated. The passes are independent: on the CPU the widget has a
+    /// second engine, in a second worker, compute some of them while this
+    /// one computes the rest, and renders with `render_with_pass_logits`.
+    pub async fn pass_logits(&self, person: &Pixels, passes: &[usize]) -> Result<Vec<f32>> {
+        let [h, w] = self.input_size();
+        person.expect_size(h, w, "the photo")?;
+        let compute = self.compute.borrow().clone();
+        let all = compute.model.parse_passes();
+        let person_t = planes_to_tensor(vec![person.rgb_planes()], 3, h, w, &compute.device);
+        let mut out = Vec::with_capacity(passes.len() * NUM_PARTS * h * w);
+        for &i in passes {
+            let pass = *all.get(i).ok_or_else(|| VitrineError::InvalidRequest(format!("parse pass {i}: this model has {} passes", all.len())))?;
+            out.extend(read(compute.model.pass_logits(&person_t, pass)).await?);
+        }
+        Ok(out)
+    }
+
+    /// `render` with the parser's passes already computed: `logits` holds
+    /// every pass of `pass_logits`, in pass order. They are summed in that
+    /// order, so the render is bit for bit the one `render` makes on the
+    /// same backend. Logits of the wrong length or not finite are refused
+    /// (`InvalidRequest`).
+    pub async fn render_with_pass_logits(&self, person: &Pixels, garment: &Pixels, garment_mask_pixels: Option<&Pixels>, logits: &[f32]) -> Result<Render> {
+        let [h, w] = self.input_size();
+        let expected = self.parse_pass_count() * NUM_PARTS * h * w;
+        if logits.len() != expected {
+            return Err(VitrineError::InvalidRequest(format!(
+                "part logits: {} values, expected {} passes × {NUM_PARTS} parts × {w}×{h} = {expected}",
+                logits.len(),
+                self.parse_pass_count()
+            )));
+        }
+        if let Some(i) = logits.iter().position(|v| !v.is_finite()) {
+            return Err(VitrineError::InvalidRequest(format!("part logits: value {i} is {}", logits[i])));
+        }
+        self.render_with_threshold(person, garment, garment_mask_pixels, Some(logits), self.card.person_threshold).await
     }
 
     /// The three person cues of `person_evidence`, each in [0, 1], without
@@ -96,16 +141,24 @@ impl TryOnEngine {
         let [h, w] = self.input_size();
         person.expect_size(h, w, "the photo")?;
         let compute = self.compute.borrow().clone();
-        Ok(judge(&compute, person).await?.2)
+        Ok(judge(&compute, person, None).await?.2)
     }
 
     /// The same render without the person check, for evaluation grids that
     /// show what the model makes of a photo the widget would refuse.
     pub async fn render_unchecked(&self, person: &Pixels, garment: &Pixels, garment_mask_pixels: Option<&Pixels>) -> Result<Render> {
-        self.render_with_threshold(person, garment, garment_mask_pixels, f32::NEG_INFINITY).await
+        self.render_with_threshold(person, garment, garment_mask_pixels, None, f32::NEG_INFINITY).await
     }
 
-    async fn render_with_threshold(&self, person: &Pixels, garment: &Pixels, garment_mask_pixels: Option<&Pixels>, threshold: f32) -> Result<Render> {
+    /// `passes`: the parser's pass logits when computed already (`render_with_pass_logits`).
+    async fn render_with_threshold(
+        &self,
+        person: &Pixels,
+        garment: &Pixels,
+        garment_mask_pixels: Option<&Pixels>,
+        passes: Option<&[f32]>,
+        threshold: f32,
+    ) -> Result<Render> {
         let [h, w] = self.input_size();
         person.expect_size(h, w, "the photo")?;
         garment.expect_size(h, w, "the product image")?;
@@ -121,14 +174,14 @@ impl TryOnEngine {
             }
         };
         let compute = self.compute.borrow().clone();
-        match run(&compute, person, garment, mask, threshold).await {
+        match run(&compute, person, garment, mask, passes, threshold).await {
             Err(VitrineError::Backend(gpu_error)) if compute.backend == Backend::Webgpu => {
                 // The GPU failed (device lost, readback failed): rebuild on the CPU and answer from there.
                 let (device, backend) = device::cpu();
                 let cpu = Compute { model: load_tryon(&self.card.config, &self.weights, &device)?, device, backend };
                 *self.fallback_reason.borrow_mut() = Some(format!("WebGPU failed during rendering: {gpu_error}"));
                 *self.compute.borrow_mut() = cpu.clone();
-                run(&cpu, person, garment, mask, threshold).await
+                run(&cpu, person, garment, mask, passes, threshold).await
             }
             other => other,
         }
@@ -162,22 +215,31 @@ pub fn weakest(cues: [f32; 3]) -> f32 {
     cues.iter().copied().fold(f32::INFINITY, f32::min)
 }
 
-/// The photo as a tensor, its part probabilities and the person cues.
-async fn judge(compute: &Compute, person: &Pixels) -> Result<(Tensor<4>, Tensor<4>, [f32; 3])> {
-    let person_t = planes_to_tensor(vec![person.rgb_planes()], 3, person.height, person.width, &compute.device);
-    let parts = compute.model.parse(&person_t);
+/// The photo as a tensor, its part probabilities (from the given pass
+/// logits, checked by the caller, or the model's own passes) and the person cues.
+async fn judge(compute: &Compute, person: &Pixels, passes: Option<&[f32]>) -> Result<(Tensor<4>, Tensor<4>, [f32; 3])> {
+    let (h, w) = (person.height, person.width);
+    let person_t = planes_to_tensor(vec![person.rgb_planes()], 3, h, w, &compute.device);
+    let parts = match passes {
+        None => compute.model.parse(&person_t),
+        Some(logits) => {
+            let block = NUM_PARTS * h * w;
+            let tensors = logits.chunks(block).map(|pass| planes_to_tensor(vec![pass.to_vec()], NUM_PARTS, h, w, &compute.device)).collect();
+            compute.model.parse_from_passes(&person_t, tensors)
+        }
+    };
     let evidence = person_evidence(&parts).await?;
     Ok((person_t, parts, evidence))
 }
 
-async fn run(compute: &Compute, person: &Pixels, garment: &Pixels, mask: &Pixels, threshold: f32) -> Result<Render> {
+async fn run(compute: &Compute, person: &Pixels, garment: &Pixels, mask: &Pixels, passes: Option<&[f32]>, threshold: f32) -> Result<Render> {
     let (h, w) = (person.height, person.width);
     let device = &compute.device;
     let garment_t = planes_to_tensor(vec![garment.rgb_planes()], 3, h, w, device);
     let mask_t = planes_to_tensor(vec![mask.mask_plane()], 1, h, w, device);
 
     // Judge the photo before rendering: the parser must see a person.
-    let (person_t, parts, cues) = judge(compute, person).await?;
+    let (person_t, parts, cues) = judge(compute, person, passes).await?;
     let confidence = weakest(cues);
     if confidence < threshold {
         return Err(VitrineError::NoPerson { confidence, needed: threshold });

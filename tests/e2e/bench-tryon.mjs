@@ -45,7 +45,9 @@ for (const b of BACKENDS) {
   const r = results[b];
   const label = b === 'webgpu' ? 'WebGPU (SwiftShader)' : 'CPU (flex, wasm)';
   rows.push([`try-on ${label}: first render`, `${r.first_render_ms.toFixed(0)} ms (backend used: ${r.backend})`]);
-  rows.push([`try-on ${label}: per render, median of ${CALLS}`, `${r.median_ms.toFixed(0)} ms`]);
+  const workers = r.parse_workers > 1 ? `, ${r.parse_passes} parser passes over ${r.parse_workers} workers` : '';
+  rows.push([`try-on ${label}: per render, median of ${CALLS}${workers}`, `${r.median_ms.toFixed(0)} ms`]);
+  if (r.parse_workers > 1) rows.push([`try-on ${label}: per render in one worker, median of ${CALLS}`, `${r.one_worker_median_ms.toFixed(0)} ms`]);
 }
 rows.push([`try-on native (flex, 2 cores): per render, median of ${CALLS}`, `${native.median_ms.toFixed(0)} ms`]);
 console.log('| measure | value |\n|---|---|');

@@ -64,6 +64,7 @@ async function pick(page, file) {
     error: el.shadowRoot.querySelector('.error').hidden ? null : el.shadowRoot.querySelector('.error').textContent,
     status: el.shadowRoot.querySelector('[role=status]').textContent,
     backend: el.dataset.backend ?? null,
+    parseWorkers: el.dataset.parseWorkers ?? null,
   }));
 }
 
@@ -112,6 +113,8 @@ async function fittingRoom(browser, origin, label, backend = label) {
   const first = await pick(page, PHOTO);
   assert.equal(first.error, null, `renders: ${first.error}`);
   assert.equal(first.backend, label);
+  // On the CPU the parser's four passes are split over two workers (two cores here); WebGPU runs them all.
+  assert.equal(first.parseWorkers, label === 'cpu' ? '2' : '1', 'parser passes split on the CPU only');
   assert.deepEqual(wasmModules(requests), [fittingRoomModule], `backend ${backend} loads ${fittingRoomModule} alone`);
   const change = await renderChange(page);
   assert.ok(change > 2, `the garment area changed (mean |diff| ${change.toFixed(2)})`);
@@ -120,6 +123,7 @@ async function fittingRoom(browser, origin, label, backend = label) {
   // A real street photo: accepted by the person check and dressed too.
   const real = await pick(page, REAL_PHOTO);
   assert.equal(real.error, null, `a real person renders: ${real.error}`);
+  assert.equal(real.parseWorkers, first.parseWorkers);
   const realChange = await renderChange(page);
   assert.ok(realChange > 2, `the real person's garment area changed (mean |diff| ${realChange.toFixed(2)})`);
   await page.screenshot({ path: path.join(SHOTS, `tryon-real-${label}.png`) });

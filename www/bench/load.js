@@ -12,7 +12,7 @@ export function benchParams(defaultModel, defaultCalls) {
 }
 
 /**
- * `{wasm, cardText, card, weights}` for a model card URL, with the wasm module
+ * `{wasm, glueUrl, cardText, card, weights}` for a model card URL, with the wasm module
  * the widget's worker would pick: `pkg/gpu/` for WebGPU, else `pkg/` (or
  * `pkg/tryon/` when `tryOn`).
  */
@@ -20,14 +20,15 @@ export async function loadModel(modelUrl, { backend = 'cpu', tryOn = false } = {
   const folder = backend === 'webgpu' ? '../pkg/gpu/' : tryOn ? '../pkg/tryon/' : '../pkg/';
   const base = new URL(folder, import.meta.url);
   // As the worker does: the module compiles (streaming) while the card and weights download.
-  const wasmReady = import(new URL('vitrine.js', base).href).then(async (wasm) => {
+  const glueUrl = new URL('vitrine.js', base).href;
+  const wasmReady = import(glueUrl).then(async (wasm) => {
     await wasm.default({ module_or_path: new URL('vitrine_bg.wasm', base) });
     return wasm;
   });
   const cardText = await (await fetch(modelUrl)).text();
   const card = JSON.parse(cardText);
   const weights = new Uint8Array(await (await fetch(new URL(card.weights.file, modelUrl))).arrayBuffer());
-  return { wasm: await wasmReady, cardText, card, weights };
+  return { wasm: await wasmReady, glueUrl, cardText, card, weights };
 }
 
 /** Publish a result (or error) for the test driver and the reader. */

@@ -170,7 +170,8 @@ export class VitrineTryOn extends HTMLElement {
       ui.before.hidden = true;
       ui.status.textContent = photo.cropped ? STRINGS.landscape : '';
       this.dataset.backend = out.backend;
-      this.dispatchEvent(new CustomEvent('vitrine:rendered', { bubbles: true, composed: true, detail: { backend: out.backend, ms: out.ms } }));
+      this.dataset.parseWorkers = out.parseWorkers;
+      this.dispatchEvent(new CustomEvent('vitrine:rendered', { bubbles: true, composed: true, detail: { backend: out.backend, parseWorkers: out.parseWorkers, ms: out.ms } }));
     } catch (err) {
       if (generation !== this.generation) return;
       ui.stage.hidden = true;

@@ -16,17 +16,23 @@
 // its download and shader compilation (README, "Benchmark").
 
 import { sha256Hex } from './digest.js';
+import { renderSplit, startParseHelper } from './parse-split.js';
 
 const CACHE = 'vitrine-weights-v1';
 let engine = null;
 let tryOn = null;
+// A second CPU engine for half of the parser's passes (parse-split.js), or null.
+let parseHelper = null;
 const modules = new Map();
+
+/** The JS glue of a wasm module folder. */
+const glueUrl = (folder) => new URL(`../${folder}vitrine.js`, import.meta.url).href;
 
 /** A wasm module by folder (`pkg/`, `pkg/tryon/`, `pkg/gpu/`), fetched, compiled (streaming) and instantiated once. */
 function wasmModule(folder) {
   if (!modules.has(folder)) {
     const base = new URL(`../${folder}`, import.meta.url);
-    const ready = import(new URL('vitrine.js', base).href).then(async (glue) => {
+    const ready = import(glueUrl(folder)).then(async (glue) => {
       await glue.default({ module_or_path: new URL('vitrine_bg.wasm', base) });
       return glue;
     });
@@ -154,17 +160,33 @@ async function checkCatalog(url) {
 async function loadTryOn({ model, backend }) {
   const [folder, engineBackend] = await tryOnModule(backend);
   const [cardText, card] = await readCard(model);
-  const [{ TryOn }, weights] = await Promise.all([wasmModule(folder), loadCached(new URL(card.weights?.file ?? '', model).href, card.weights ?? {})]);
-  tryOn = await TryOn.load(cardText, weights, engineBackend, await sha256Hex(weights));
+  const [glue, weights] = await Promise.all([wasmModule(folder), loadCached(new URL(card.weights?.file ?? '', model).href, card.weights ?? {})]);
+  const sha256 = await sha256Hex(weights);
+  parseHelper?.close();
+  // On the CPU the helper engine loads beside this one (on its own core);
+  // it is let go if the card asks for a single pass.
+  const helper = engineBackend === 'cpu' ? startParseHelper({ glueUrl: glueUrl(folder), glue, cardText, weights, sha256 }) : Promise.resolve(null);
+  tryOn = await glue.TryOn.load(cardText, weights, engineBackend, sha256);
+  parseHelper = await helper;
+  if (parseHelper && tryOn.parsePasses < 2) {
+    parseHelper.close();
+    parseHelper = null;
+  }
   if (tryOn.fallbackReason) console.info('[vitrine] try-on uses the CPU:', tryOn.fallbackReason);
-  return { backend: tryOn.backend, width: tryOn.width, height: tryOn.height };
+  return { backend: tryOn.backend, width: tryOn.width, height: tryOn.height, parseWorkers: parseHelper ? 2 : 1 };
 }
 
 /** person, garment: RGBA bytes at the model's size; the render's pixels travel back without a copy. */
 async function render(person, garment) {
   const started = performance.now();
-  const out = await tryOn.render(person, garment);
-  return { pixels: out.pixels, width: out.width, height: out.height, backend: out.backend, personConfidence: out.personConfidence, ms: performance.now() - started };
+  const split = parseHelper && tryOn.backend === 'cpu';
+  const out = split ? await renderSplit(tryOn, parseHelper, person, garment) : await tryOn.render(person, garment);
+  if (out.helperFailed) {
+    parseHelper.close();
+    parseHelper = null;
+  }
+  const parseWorkers = split && !out.helperFailed ? 2 : 1;
+  return { pixels: out.pixels, width: out.width, height: out.height, backend: out.backend, personConfidence: out.personConfidence, parseWorkers, ms: performance.now() - started };
 }
 
 const methods = {
