@@ -27,6 +27,8 @@ if [ ! -f "$TRYON/pairs_unpaired.txt" ]; then
   echo "missing $TRYON/pairs_unpaired.txt (set VITRINE_TRYON_DATA)" >&2; exit 1
 fi
 python3 scripts/apparel.py "$TRYON" "$SITE/demo/apparel"
+# Brotli copies of the site's text and wasm files, served where the browser accepts br.
+python3 scripts/precompress.py "$SITE"
 # The npm package for bundler users: the widget, its types and the engine.
 PKG=target/package
 rm -rf "$PKG" && mkdir -p "$PKG/pkg"

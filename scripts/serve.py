@@ -2,8 +2,10 @@
 store would send: the right type for .wasm, a strict Content Security Policy
 (no inline scripts or styles, no eval; 'wasm-unsafe-eval' only to compile the engine),
 no caching surprises for model files (they are content-addressed by the
-sha256 in their card), and gzip for text and wasm when the browser accepts it,
-as any CDN does, with ETags so a reload revalidates instead of downloading."""
+sha256 in their card), and Brotli or gzip for text and wasm when the browser
+accepts it, as any CDN does (Brotli from the FILE.br copies that
+scripts/precompress.py writes at build time; gzip compressed here), with ETags
+so a reload revalidates instead of downloading."""
 
 import argparse
 import functools
@@ -37,16 +39,26 @@ CSP = (
 class Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm", ".js": "text/javascript", ".bpk": "application/octet-stream", ".bought-together": "application/json"}
 
+    def encoding(self, path):
+        """The Content-Encoding to send `path` with: br, gzip or None."""
+        if not (os.path.isfile(path) and path.endswith(COMPRESSIBLE)):
+            return None
+        accepted = [e.split(";")[0].strip() for e in self.headers.get("Accept-Encoding", "").split(",")]
+        brotli_copy = path + ".br"
+        if "br" in accepted and os.path.isfile(brotli_copy) and os.stat(brotli_copy).st_mtime_ns >= os.stat(path).st_mtime_ns:
+            return "br"
+        return "gzip" if "gzip" in accepted else None
+
     def send_head(self):
         path = self.translate_path(self.path)
-        accepts_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (accepts_gzip and os.path.isfile(path) and path.endswith(COMPRESSIBLE)):
+        encoding = self.encoding(path)
+        if encoding is None:
             return super().send_head()
         # Revalidation (every file is sent with no-cache) answers 304 from the
         # ETag, so a reload takes the engine from the browser's cache, with
         # its compiled wasm code, instead of downloading it again.
         stat = os.stat(path)
-        etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}-gzip"'
+        etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}-{encoding}"'
         modified = self.date_time_string(int(stat.st_mtime))
         if etag in self.headers.get("If-None-Match", "") or self.headers.get("If-Modified-Since") == modified:
             self.send_response(304)
@@ -54,12 +66,16 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Vary", "Accept-Encoding")
             self.end_headers()
             return None
-        body = gzipped(path)
+        if encoding == "br":
+            with open(path + ".br", "rb") as f:
+                body = f.read()
+        else:
+            body = gzipped(path)
         self.send_response(200)
         self.send_header("ETag", etag)
         self.send_header("Last-Modified", modified)
         self.send_header("Content-Type", self.guess_type(path))
-        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Encoding", encoding)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Vary", "Accept-Encoding")
         self.end_headers()

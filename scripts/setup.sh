@@ -37,6 +37,11 @@ if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$WASM_BINDGEN_V
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
+# Brotli for the demo server's precompressed files (scripts/precompress.py).
+if ! python3 -c "import brotli" 2>/dev/null; then
+  step "installing the brotli Python package"
+  python3 -m pip install --quiet brotli
+fi
 [ "${1:-}" = "--serve" ] && exit 0
 
 if ! command -v wasm-pack >/dev/null; then

@@ -16,13 +16,14 @@
 // its download and shader compilation (README, "Benchmark").
 
 import { sha256Hex } from './digest.js';
-import { renderSplit, startParseHelper } from './parse-split.js';
 
 const CACHE = 'vitrine-weights-v1';
 let engine = null;
 let tryOn = null;
 // A second CPU engine for half of the parser's passes (parse-split.js), or null.
 let parseHelper = null;
+// parse-split.js, imported with the fitting room (a page without one never fetches it).
+let parseSplit = null;
 const modules = new Map();
 
 /** The JS glue of a wasm module folder. */
@@ -160,12 +161,17 @@ async function checkCatalog(url) {
 async function loadTryOn({ model, backend }) {
   const [folder, engineBackend] = await tryOnModule(backend);
   const [cardText, card] = await readCard(model);
-  const [glue, weights] = await Promise.all([wasmModule(folder), loadCached(new URL(card.weights?.file ?? '', model).href, card.weights ?? {})]);
+  const [glue, weights, split] = await Promise.all([
+    wasmModule(folder),
+    loadCached(new URL(card.weights?.file ?? '', model).href, card.weights ?? {}),
+    import('./parse-split.js'),
+  ]);
+  parseSplit = split;
   const sha256 = await sha256Hex(weights);
   parseHelper?.close();
   // On the CPU the helper engine loads beside this one (on its own core);
   // it is let go if the card asks for a single pass.
-  const helper = engineBackend === 'cpu' ? startParseHelper({ glueUrl: glueUrl(folder), glue, cardText, weights, sha256 }) : Promise.resolve(null);
+  const helper = engineBackend === 'cpu' ? parseSplit.startParseHelper({ glueUrl: glueUrl(folder), glue, cardText, weights, sha256 }) : Promise.resolve(null);
   tryOn = await glue.TryOn.load(cardText, weights, engineBackend, sha256);
   parseHelper = await helper;
   if (parseHelper && tryOn.parsePasses < 2) {
@@ -180,7 +186,7 @@ async function loadTryOn({ model, backend }) {
 async function render(person, garment) {
   const started = performance.now();
   const split = parseHelper && tryOn.backend === 'cpu';
-  const out = split ? await renderSplit(tryOn, parseHelper, person, garment) : await tryOn.render(person, garment);
+  const out = split ? await parseSplit.renderSplit(tryOn, parseHelper, person, garment) : await tryOn.render(person, garment);
   if (out.helperFailed) {
     parseHelper.close();
     parseHelper = null;
