@@ -215,8 +215,7 @@ mod tests {
 
     #[test]
     fn a_block_keeps_shape_is_causal_and_ignores_padding_content() {
-        let device = Device::flex();
-        device.seed(5);
+        let (device, _rng) = crate::seeded_flex(5);
         let block = FrequencyBlock::new(32, 1, 0.0, 0.7, &device);
         let padding = Tensor::<2, Bool>::from_data(TensorData::new(vec![true, true, false, false, false], [1, 5]), &device);
         let causal = burn::nn::attention::generate_autoregressive_mask(1, 5, &device);

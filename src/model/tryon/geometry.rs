@@ -153,8 +153,7 @@ mod tests {
     #[test]
     fn sample_matches_burns_grid_sample_on_the_cpu() {
         use burn::tensor::ops::{GridSampleOptions, GridSamplePaddingMode, InterpolateMode};
-        let device = Device::flex();
-        device.seed(5);
+        let (device, _rng) = crate::seeded_flex(5);
         let source = Tensor::<4>::random([2, 3, 8, 6], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
         // Includes points outside [-1, 1] (zeros padding) and exact pixel centres.
         let grid = Tensor::<4>::random([2, 5, 4, 2], burn::tensor::Distribution::Uniform(-1.3, 1.3), &device);

@@ -327,8 +327,7 @@ mod tests {
 
     #[test]
     fn pipeline_shapes_and_untouched_outside_the_agnostic_region() {
-        let device = Device::flex();
-        device.seed(7);
+        let (device, _rng) = crate::seeded_flex(7);
         let config = TryOnConfig::new()
             .with_height(64)
             .with_width(48)
@@ -349,8 +348,7 @@ mod tests {
 
     #[test]
     fn a_warm_start_keeps_the_networks_whose_widths_match() {
-        let device = Device::flex();
-        device.seed(11);
+        let (device, _rng) = crate::seeded_flex(11);
         let small = |parser: Vec<usize>| TryOnConfig::new().with_height(64).with_width(48).with_warp_widths(vec![8, 16]).with_parser_widths(parser).with_generator_widths(vec![8, 16]);
         let (old_config, new_config) = (small(vec![8, 16]), small(vec![8, 16, 24]));
         let previous = old_config.init(&device);
@@ -368,8 +366,7 @@ mod tests {
 
     #[test]
     fn a_refiner_added_to_a_trained_parser_starts_as_the_identity_and_is_carried_on() {
-        let device = Device::flex();
-        device.seed(13);
+        let (device, _rng) = crate::seeded_flex(13);
         let plain = TryOnConfig::new().with_height(64).with_width(48).with_warp_widths(vec![8, 16]).with_parser_widths(vec![8, 16]).with_generator_widths(vec![8, 16]);
         let refined = plain.clone().with_parser_refine(Some(4));
         let previous = plain.init(&device);
@@ -392,8 +389,7 @@ mod tests {
 
     #[test]
     fn the_passes_are_averaged_then_refined_once_and_keep_the_mirror_symmetry() {
-        let device = Device::flex();
-        device.seed(11);
+        let (device, _rng) = crate::seeded_flex(11);
         let config = TryOnConfig::new().with_height(64).with_width(48).with_warp_widths(vec![8, 16]).with_parser_widths(vec![8, 16]).with_generator_widths(vec![8, 16]);
         let mut plain = config.clone().with_parser_refine(Some(4)).init(&device);
         // A refiner that corrects something, so refining the mean differs from refining each pass.
@@ -420,8 +416,7 @@ mod tests {
 
     #[test]
     fn the_mirrored_parse_is_mirror_symmetric_and_off_by_default() {
-        let device = Device::flex();
-        device.seed(9);
+        let (device, _rng) = crate::seeded_flex(9);
         let config = TryOnConfig::new().with_height(64).with_width(48).with_warp_widths(vec![8, 16]).with_parser_widths(vec![8, 16]).with_generator_widths(vec![8, 16]);
         let plain = config.init(&device);
         let person = Tensor::<4>::random([1, 3, 64, 48], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
@@ -435,8 +430,7 @@ mod tests {
 
     #[test]
     fn the_parser_reads_the_photo_at_its_configured_scale() {
-        let device = Device::flex();
-        device.seed(13);
+        let (device, _rng) = crate::seeded_flex(13);
         let config = TryOnConfig::new().with_height(64).with_width(48).with_warp_widths(vec![8, 16]).with_parser_widths(vec![8, 16, 32]).with_generator_widths(vec![8, 16]);
         let half = config.clone().init(&device);
         let person = Tensor::<4>::random([2, 3, 64, 48], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
@@ -454,8 +448,7 @@ mod tests {
 
     #[test]
     fn int8_weights_round_trip_close_to_f32() {
-        let device = Device::flex();
-        device.seed(3);
+        let (device, _rng) = crate::seeded_flex(3);
         let config = TryOnConfig::new().with_height(64).with_width(48).with_warp_widths(vec![8, 16]).with_parser_widths(vec![8, 16]).with_generator_widths(vec![8, 16]);
         let model = config.init(&device);
         let bytes = crate::weights::to_bytes(crate::quantize::quantize_int8(model.clone())).unwrap();
@@ -473,8 +466,7 @@ mod tests {
     #[test]
     #[cfg(feature = "cli")] // training-mode passes need burn's autodiff
     fn a_batch_norm_parser_learns_statistics_that_survive_int8_weights() {
-        let device = Device::flex();
-        device.seed(5);
+        let (device, _rng) = crate::seeded_flex(5);
         let small = |norm: Option<bool>| {
             TryOnConfig::new().with_height(64).with_width(48).with_warp_widths(vec![8, 16]).with_parser_widths(vec![8, 16]).with_generator_widths(vec![8, 16]).with_parser_batch_norm(norm)
         };

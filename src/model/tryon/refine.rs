@@ -61,7 +61,7 @@ mod tests {
 
     #[test]
     fn a_new_refiner_leaves_the_logits_unchanged() {
-        let device = Device::default();
+        let (device, _rng) = crate::seeded_flex(17);
         let refiner = Refiner::new(8, 4, &device);
         let person = Tensor::<4>::random([1, 3, 16, 12], Distribution::Default, &device);
         let logits = Tensor::<4>::random([1, 8, 16, 12], Distribution::Normal(0.0, 3.0), &device);

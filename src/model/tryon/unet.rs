@@ -129,8 +129,7 @@ mod tests {
 
     #[test]
     fn any_size_is_parsed_as_if_padded_by_hand_and_cropped() {
-        let device = Device::flex();
-        device.seed(5);
+        let (device, _rng) = crate::seeded_flex(5);
         let net = UNetConfig::new(3, 4, vec![4, 8, 8]).init(&device);
         let aligned = Tensor::<4>::random([1, 3, 16, 12], Distribution::Default, &device);
         let same = (net.forward_padded(aligned.clone()) - net.forward(aligned)).abs().max().into_scalar::<f32>();

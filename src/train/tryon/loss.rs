@@ -76,8 +76,7 @@ mod tests {
 
     #[test]
     fn unlabelled_pixels_teach_the_parser_nothing() {
-        let device = Device::flex();
-        device.seed(5);
+        let (device, _rng) = crate::seeded_flex(5);
         let config = TryOnConfig::new().with_height(32).with_width(24).with_warp_widths(vec![8, 16]).with_parser_widths(vec![8, 16]).with_generator_widths(vec![8, 16]);
         let model = config.init(&device);
         let person = Tensor::<4>::random([2, 3, 32, 24], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
