@@ -172,7 +172,12 @@ async function loadTryOn({ model, backend }) {
   // On the CPU the helper engine loads beside this one (on its own core);
   // it is let go if the card asks for a single pass.
   const helper = engineBackend === 'cpu' ? parseSplit.startParseHelper({ glueUrl: glueUrl(folder), glue, cardText, weights, sha256 }) : Promise.resolve(null);
-  tryOn = await glue.TryOn.load(cardText, weights, engineBackend, sha256);
+  try {
+    tryOn = await glue.TryOn.load(cardText, weights, engineBackend, sha256);
+  } catch (err) {
+    (await helper)?.close(); // its engine would have nothing to help
+    throw err;
+  }
   parseHelper = await helper;
   if (parseHelper && tryOn.parsePasses < 2) {
     parseHelper.close();
