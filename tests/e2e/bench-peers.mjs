@@ -70,6 +70,9 @@ for (const f of TFJS_FILES) copyFileSync(path.join(TFJS, f), path.join(peersDir,
   writeFileSync(path.join(peersDir, `${MODEL}.tfjs.json`), JSON.stringify({ config: manifest.config, weights_sha256: manifest.weights_sha256, tensors }));
 }
 for (const f of ['peers.html', 'peers.js']) copyFileSync(path.join(ROOT, 'www/bench', f), path.join(SITE, 'bench', f));
+// The peers' runtimes get Brotli copies as the site's own files do (scripts/build-site.sh), so the server
+// sends every runtime the same way; model files stay uncompressed on both sides (.bpk, .onnx, .bin).
+execFileSync('python3', [path.join(ROOT, 'scripts/precompress.py'), peersDir], { stdio: ['ignore', 'inherit', 'inherit'] });
 const ortVersion = JSON.parse(readFileSync(path.join(ORT_DIST, '../package.json'), 'utf8')).version;
 const tfjsVersion = JSON.parse(readFileSync(path.join(TFJS, 'tfjs-core/package.json'), 'utf8')).version;
 
