@@ -6,9 +6,9 @@
 //
 // The engine comes in three wasm modules (scripts/build-wasm.sh), each loaded
 // only when something needs it:
-//   pkg/        recommendations on the CPU: every page, 0.5 MB gzipped;
+//   pkg/        recommendations on the CPU: every page, 0.34 MB with Brotli (0.48 gzip);
 //   pkg/tryon/  the fitting room on the CPU: only when a try-on dialog opens;
-//   pkg/gpu/    both engines with the WebGPU runtime (+2.6 MB gzipped): only for
+//   pkg/gpu/    both engines with the WebGPU runtime (1.97 MB with Brotli): only for
 //               the fitting room on a hardware GPU adapter, or recommendations
 //               on a page that asks for backend "webgpu".
 // Recommendations never pick WebGPU by themselves: the CPU answers in under a
