@@ -11,7 +11,7 @@ import hashlib
 import os
 import sys
 
-COMPRESSIBLE = (".wasm", ".js", ".mjs", ".json", ".html", ".css", ".svg", ".txt", ".bought-together", ".ts")
+from serve import COMPRESSIBLE  # the files the demo server compresses, one list for both
 CACHE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target", "brotli-cache")
 
 

@@ -13,10 +13,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 use burn::prelude::*;
 use clap::Args;
-use vitrine::data::real_photos::{load_real_photos, real_test_samples};
+use vitrine::data::real_photos::{load_real_photos, real_test_samples, validation_samples};
 use vitrine::data::tryon::{load_pairs, TryOnSample};
 use vitrine::eval::tryon::evaluate_tryon;
-use vitrine::model::TryOnConfig;
+use vitrine::model::{TryOn, TryOnConfig};
 use vitrine::train::tryon::hold_out;
 use vitrine::weights::load_tryon;
 
@@ -71,16 +71,16 @@ pub fn run(args: TryOnPassesArgs) -> anyhow::Result<()> {
     let [h, w] = config.size();
     let device = Device::flex();
     let (_, valid_photos) = hold_out(load_real_photos(&args.real_validation_data, None)?, args.validation_every);
-    let validation: Vec<TryOnSample> =
-        valid_photos.iter().enumerate().map(|(i, p)| p.test_sample(args.seed ^ i as u64, h, w)).collect::<Result<_, _>>()?;
+    let validation = validation_samples(&valid_photos, args.seed, h, w)?;
     let test = load_pairs(&args.test_data, &args.test_pairs, h, w, None).with_context(|| format!("loading {}", args.test_data.display()))?;
     let real_test = real_test_samples(&args.real_test_data, h, w, None).with_context(|| format!("loading {}", args.real_test_data.display()))?;
-    let measure = |config: &TryOnConfig, samples: &[TryOnSample]| -> anyhow::Result<serde_json::Value> {
-        let model = load_tryon(config, &bytes, &device)?;
-        Ok(serde_json::to_value(evaluate_tryon(&model, samples, 4, &device))?)
+    // The same weights under each config: the configs differ only in inference passes.
+    let (old_model, new_model) = (load_tryon(&previous, &bytes, &device)?, load_tryon(&config, &bytes, &device)?);
+    let measure = |model: &TryOn, samples: &[TryOnSample]| -> anyhow::Result<serde_json::Value> {
+        Ok(serde_json::to_value(evaluate_tryon(model, samples, 4, &device))?)
     };
-    let old_validation = measure(&previous, &validation)?;
-    let new_validation = measure(&config, &validation)?;
+    let old_validation = measure(&old_model, &validation)?;
+    let new_validation = measure(&new_model, &validation)?;
     eprintln!(
         "real validation ({} photos) parse_miou: {:.4} with the previous passes, {:.4} with the new",
         validation.len(),
@@ -98,8 +98,8 @@ pub fn run(args: TryOnPassesArgs) -> anyhow::Result<()> {
         }
     }
     metrics.insert("real_validation_int8".into(), new_validation);
-    metrics.insert("test_int8".into(), measure(&config, &test)?);
-    metrics.insert("real_test_int8".into(), measure(&config, &real_test)?);
+    metrics.insert("test_int8".into(), measure(&new_model, &test)?);
+    metrics.insert("real_test_int8".into(), measure(&new_model, &real_test)?);
     metrics.insert("previous_passes".into(), kept.into());
     println!("test int8: {}", metrics["test_int8"]);
     println!("real test int8: {}", metrics["real_test_int8"]);

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 use vitrine::card::tryon::WarmStartInfo;
-use vitrine::data::real_photos::{load_real_photos, RealPhoto, MIN_GARMENT_SHARE};
-use vitrine::data::tryon::{load_pairs, read_pairs, TryOnSample};
+use vitrine::data::real_photos::{load_real_photos, validation_samples, RealPhoto, MIN_GARMENT_SHARE};
+use vitrine::data::tryon::{load_pairs, read_pairs};
 use vitrine::model::{TryOn, TryOnConfig};
 use vitrine::train::tryon::{hold_out, load_run, train_tryon, TryOnTrainConfig, TryOnTrainingData};
 
@@ -184,11 +184,7 @@ pub fn run(args: TrainTryOnArgs) -> anyhow::Result<()> {
     anyhow::ensure!(!train.is_empty() && !valid.is_empty(), "need at least {} pairs (validation takes every {}th)", args.validation_every, args.validation_every);
     eprintln!("{} training pairs, {} validation pairs; run directory {}", train.len(), valid.len(), work_dir.display());
     let (photos, valid_photos) = real_split(&args)?;
-    let valid_real: Vec<TryOnSample> = valid_photos
-        .iter()
-        .enumerate()
-        .map(|(i, p)| p.test_sample(args.seed ^ i as u64, args.height, args.width))
-        .collect::<Result<_, _>>()?;
+    let valid_real = validation_samples(&valid_photos, args.seed, args.height, args.width)?;
     if !args.real_data.is_empty() {
         eprintln!("{} real training photos, {} real validation photos", photos.len(), valid_real.len());
     }

@@ -99,6 +99,13 @@ pub fn real_test_samples(dir: &Path, height: usize, width: usize, limit: Option<
         .collect()
 }
 
+/// The trainer's validation samples of held-out real photos: each in the
+/// widget's centred 3:4 frame, photo `i`'s own garment deformed with
+/// `seed ^ i` (the training seed), the same set every time.
+pub fn validation_samples(photos: &[RealPhoto], seed: u64, height: usize, width: usize) -> Result<Vec<TryOnSample>> {
+    photos.iter().enumerate().map(|(i, photo)| photo.test_sample(seed ^ i as u64, height, width)).collect()
+}
+
 impl RealPhoto {
     /// Share of the photo labelled upper garment (upper clothes, dress or coat).
     pub fn garment_share(&self) -> f32 {

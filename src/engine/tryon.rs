@@ -104,7 +104,7 @@ impl TryOnEngine {
         person.expect_size(h, w, "the photo")?;
         let compute = self.compute.borrow().clone();
         let all = compute.model.parse_passes();
-        let person_t = planes_to_tensor(vec![person.rgb_planes()], 3, h, w, &compute.device);
+        let person_t = photo_tensor(person, &compute.device);
         let mut out = Vec::with_capacity(passes.len() * NUM_PARTS * h * w);
         for &i in passes {
             let pass = *all.get(i).ok_or_else(|| VitrineError::InvalidRequest(format!("parse pass {i}: this model has {} passes", all.len())))?;
@@ -215,11 +215,16 @@ pub fn weakest(cues: [f32; 3]) -> f32 {
     cues.iter().copied().fold(f32::INFINITY, f32::min)
 }
 
+/// The photo as the model reads it: [1, 3, H, W].
+fn photo_tensor(person: &Pixels, device: &Device) -> Tensor<4> {
+    planes_to_tensor(vec![person.rgb_planes()], 3, person.height, person.width, device)
+}
+
 /// The photo as a tensor, its part probabilities (from the given pass
 /// logits, checked by the caller, or the model's own passes) and the person cues.
 async fn judge(compute: &Compute, person: &Pixels, passes: Option<&[f32]>) -> Result<(Tensor<4>, Tensor<4>, [f32; 3])> {
     let (h, w) = (person.height, person.width);
-    let person_t = planes_to_tensor(vec![person.rgb_planes()], 3, h, w, &compute.device);
+    let person_t = photo_tensor(person, &compute.device);
     let parts = match passes {
         None => compute.model.parse(&person_t),
         Some(logits) => {
