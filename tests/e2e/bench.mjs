@@ -50,14 +50,21 @@ try {
 }
 
 // Native training throughput: one epoch of the real data set with the shipped
-// model's architecture, timed by the trainer.
-const shipped = JSON.parse(readFileSync(path.join(SITE, `models/${MODEL}.json`), 'utf8')).config;
+// model's architecture and training settings (encoder, batch, learning rate,
+// sampling: the trainer's defaults have changed since some cards), timed by the trainer.
+const shippedCard = JSON.parse(readFileSync(path.join(SITE, `models/${MODEL}.json`), 'utf8'));
+const shipped = shippedCard.config;
+const encoder = shipped.frequency
+  ? ['--encoder', 'bsarec', '--alpha', String(shipped.frequency.alpha), '--cutoff', String(shipped.frequency.cutoff)]
+  : ['--encoder', 'sasrec'];
+const sampling = shippedCard.protocol.includes('prefix augmentation') ? [] : ['--all-positions'];
 const work = mkdtempSync(path.join(tmpdir(), 'vitrine-bench-'));
 execFileSync(path.join(ROOT, 'target/release/vitrine'), [
   'train', '--sequences', path.join(ROOT, '../shared/data/recsys/amazon-beauty/sequences.txt'), '--name', 'bench',
-  '--models-dir', work, '--work-dir', path.join(work, 'run'), '--epochs', '1',
+  '--models-dir', work, '--work-dir', path.join(work, 'run'), '--epochs', '1', ...encoder, ...sampling,
   '--d-model', String(shipped.d_model), '--layers', String(shipped.n_layers), '--heads', String(shipped.n_heads),
   '--max-len', String(shipped.max_len), '--dropout', String(shipped.dropout),
+  '--batch-size', String(shippedCard.training.batch_size), '--lr', String(shippedCard.training.learning_rate),
 ], { stdio: ['ignore', 'ignore', 'inherit'] });
 const trainCard = JSON.parse(readFileSync(path.join(work, 'bench.json'), 'utf8'));
 
