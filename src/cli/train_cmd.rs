@@ -89,6 +89,9 @@ pub struct TrainArgs {
     pub lr: f64,
     #[arg(long, default_value_t = 10)]
     pub patience: usize,
+    /// Adam's β2 (0.98: SASRec's; BSARec's published runs use 0.999).
+    #[arg(long, default_value_t = 0.98)]
+    pub adam_beta2: f64,
     /// Stop training after the epoch in which the model's training time passes
     /// this many minutes (its search epochs included); the best epoch so far
     /// is kept and the card says where it stopped.
@@ -224,6 +227,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             .with_max_epochs(args.epochs)
             .with_batch_size(args.batch_size)
             .with_learning_rate(args.lr)
+            .with_adam_beta2(args.adam_beta2)
             .with_patience(args.patience)
             .with_seed(args.seed)
             .with_max_train_seconds(args.max_minutes.map(|m| m * 60.0))
@@ -352,7 +356,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             hardware: hardware(),
             backend: super::backend_description(&args.backend),
             loss: "full softmax cross-entropy over all items".into(),
-            optimizer: "Adam (beta1 0.9, beta2 0.98)".into(),
+            optimizer: format!("Adam (beta1 0.9, beta2 {})", config.adam_beta2),
             batch_size: config.batch_size,
             learning_rate: config.learning_rate,
             examples_per_second: state.trained_targets as f64 / state.train_seconds.max(1e-9),

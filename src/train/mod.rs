@@ -35,6 +35,9 @@ pub struct TrainConfig {
     pub patience: usize,
     #[config(default = 42)]
     pub seed: u64,
+    /// Adam's β2. 0.98 is SASRec's; BSARec's published runs use 0.999.
+    #[config(default = 0.98)]
+    pub adam_beta2: f64,
     /// Prefix augmentation: every recent prefix is a sample of its own, its
     /// history right-aligned as at inference and the loss at its last position
     /// only. false trains every position of a sequence in one pass: the same
@@ -71,7 +74,7 @@ pub fn train(data: &Interactions, config: &TrainConfig, dir: &Path, device: Devi
     let store = Checkpoint::new(dir);
     let (mut model, mut optim, mut state) = match store.resume(config, &device)? {
         Some(resumed) => resumed,
-        None => (config.model.init(&device), AdamConfig::new().with_beta_2(0.98).init(), TrainState::default()),
+        None => (config.model.init(&device), AdamConfig::new().with_beta_2(config.adam_beta2 as f32).init(), TrainState::default()),
     };
 
     let sequences: Vec<&[u32]> = data.sequences.iter().map(|s| train_part(s)).filter(|s| s.len() >= 2).collect();
