@@ -101,7 +101,7 @@ impl Checkpoint {
     pub fn resume(&self, config: &TrainConfig, device: &Device) -> anyhow::Result<Option<(SasRec, ModuleOptimizer, TrainState)>> {
         let Some(state) = self.state::<TrainState>()? else { return Ok(None) };
         let model = self.load_last(config.model.init(device))?;
-        let optim = self.load_optim(burn::optim::AdamConfig::new().with_beta_2(config.adam_beta2 as f32).init())?;
+        let optim = self.load_optim(config.adam().init())?;
         Ok(Some((model, optim, state)))
     }
 }

@@ -54,6 +54,13 @@ pub struct TrainConfig {
     pub max_train_seconds: Option<f64>,
 }
 
+impl TrainConfig {
+    /// Adam as every run of this config builds it, fresh or resumed from a checkpoint.
+    pub fn adam(&self) -> AdamConfig {
+        AdamConfig::new().with_beta_2(self.adam_beta2 as f32)
+    }
+}
+
 /// What a finished run hands to the quantizer and the card.
 pub struct TrainOutcome {
     pub model: SasRec,
@@ -74,7 +81,7 @@ pub fn train(data: &Interactions, config: &TrainConfig, dir: &Path, device: Devi
     let store = Checkpoint::new(dir);
     let (mut model, mut optim, mut state) = match store.resume(config, &device)? {
         Some(resumed) => resumed,
-        None => (config.model.init(&device), AdamConfig::new().with_beta_2(config.adam_beta2 as f32).init(), TrainState::default()),
+        None => (config.model.init(&device), config.adam().init(), TrainState::default()),
     };
 
     let sequences: Vec<&[u32]> = data.sequences.iter().map(|s| train_part(s)).filter(|s| s.len() >= 2).collect();
