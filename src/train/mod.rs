@@ -35,8 +35,9 @@ pub struct TrainConfig {
     pub patience: usize,
     #[config(default = 42)]
     pub seed: u64,
-    /// Adam's β2. 0.98 is SASRec's; BSARec's published runs use 0.999.
-    #[config(default = 0.98)]
+    /// Adam's β2: BSARec's published runs use 0.999 (SASRec's 0.98 was the
+    /// default before 2026-12-05).
+    #[config(default = 0.999)]
     pub adam_beta2: f64,
     /// Prefix augmentation: every recent prefix is a sample of its own, its
     /// history right-aligned as at inference and the loss at its last position

@@ -55,7 +55,8 @@ try {
 const shippedCard = JSON.parse(readFileSync(path.join(SITE, `models/${MODEL}.json`), 'utf8'));
 const shipped = shippedCard.config;
 const encoder = shipped.frequency
-  ? ['--encoder', 'bsarec', '--alpha', String(shipped.frequency.alpha), '--cutoff', String(shipped.frequency.cutoff)]
+  ? ['--encoder', 'bsarec', '--alpha', String(shipped.frequency.alpha), '--cutoff', String(shipped.frequency.cutoff),
+     '--filter-span', shipped.frequency.window ? 'window' : 'prefix']
   : ['--encoder', 'sasrec'];
 const sampling = shippedCard.protocol.includes('prefix augmentation') ? [] : ['--all-positions'];
 const work = mkdtempSync(path.join(tmpdir(), 'vitrine-bench-'));

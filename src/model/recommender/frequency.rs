@@ -12,13 +12,16 @@
 //! `P·x` with `P[t,s] = (1 + Σ_{f=1}^{k-1} w_f·cos(2πf(t−s)/n)) / n`, where
 //! w_f = 2 for f < n/2, 1 for f = n/2 (the Nyquist bin), 0 beyond.
 //!
-//! Two changes from the paper's code, which filters the whole zero-padded
-//! window of 50 at once: (1) each position t gets the low-pass of its own
-//! prefix (the items up to t, n = their count) evaluated at t, so the block
-//! is causal like SASRec and trains on every position of a sequence in one
-//! pass, while the last position, the one that recommends, gets exactly the
-//! low-pass of the whole history; (2) padding never enters the filter, so a
-//! history gets the same result in any batch.
+//! The paper's code filters the whole zero-padded window of 50 at once. Here
+//! each position t gets the low-pass of the window of 50 positions ending at
+//! t, evaluated at t (positions before the history count as zero), so the
+//! block is causal like SASRec, while the last position, the one that
+//! recommends, gets the paper's filter with one difference: padding content
+//! (position embeddings there) never enters it, so a history gets the same
+//! result in any batch and whatever the batch's width. Cards
+//! before 2026-12-05 filtered each prefix over its own length instead
+//! (`FrequencyConfig::window` None), which leaves a history of up to c items
+//! unfiltered; on Beauty that version lagged the official training curve.
 
 use burn::module::Param;
 use burn::nn::attention::{MhaInput, MultiHeadAttention, MultiHeadAttentionConfig};
@@ -35,6 +38,15 @@ pub struct FrequencyConfig {
     /// BSARec's c: the low-pass keeps the c/2 + 1 lowest frequency bins.
     #[config(default = 5)]
     pub cutoff: usize,
+    /// Length of the DFT the low-pass is taken over. None (cards before
+    /// 2026-12-05): each prefix's own length, so a history of up to c items
+    /// keeps every bin and passes the filter unchanged. Some(n): a fixed
+    /// window of the n positions ending at each one, positions before the
+    /// history counting as zero, as BSARec's code filters its zero-padded
+    /// window of 50: every history, short ones too, is smoothed by the same
+    /// recency kernel.
+    #[config(default = "None")]
+    pub window: Option<usize>,
 }
 
 impl FrequencyConfig {
@@ -46,16 +58,22 @@ impl FrequencyConfig {
 
 /// `[batch, len, len]` causal low-pass operators built on the device from the
 /// padding mask (`[batch, len]`, true = padding, histories left-padded): row
-/// t holds the low-pass of the history's items up to t (its own prefix,
-/// n = its length), evaluated at t. Rows and columns of padding are zero.
-pub fn low_pass_operator(padding: Tensor<2, Bool>, kept_bins: usize) -> Tensor<3> {
+/// t holds the low-pass, evaluated at t, of the history's items up to t
+/// (`window` None: its own prefix, n = its length; Some(n): the n positions
+/// ending at t, missing ones zero). Rows and columns of padding are zero.
+pub fn low_pass_operator(padding: Tensor<2, Bool>, kept_bins: usize, window: Option<usize>) -> Tensor<3> {
     let [batch, len] = padding.dims();
     let device = padding.device();
     let real = padding.bool_not().float();
-    let first_real = real.clone().sum_dim(1).neg() + len as f64; // [batch, 1]
     let index = Tensor::<1, Int>::arange(0..len as i64, &device).float();
-    // Length of the prefix ending at each row: [batch, len, 1].
-    let n = (index.clone().reshape([1, len]) - first_real + 1.0).clamp_min(1.0).reshape([batch, len, 1]);
+    // The DFT length at each row: [batch, len, 1].
+    let n = match window {
+        Some(n) => Tensor::<3>::full([batch, len, 1], n as f32, &device),
+        None => {
+            let first_real = real.clone().sum_dim(1).neg() + len as f64; // [batch, 1]
+            (index.clone().reshape([1, len]) - first_real + 1.0).clamp_min(1.0).reshape([batch, len, 1])
+        }
+    };
     let lag = index.clone().reshape([1, len, 1]) - index.reshape([1, 1, len]);
     let mut sum = Tensor::<3>::ones([batch, len, len], &device);
     for f in 1..kept_bins {
@@ -65,7 +83,8 @@ pub fn low_pass_operator(padding: Tensor<2, Bool>, kept_bins: usize) -> Tensor<3
         let angle = lag.clone() * (2.0 * std::f64::consts::PI * f as f64) / n.clone();
         sum = sum + angle.cos() * weight;
     }
-    let causal = lag.greater_equal_elem(0.0).float();
+    // Items from t back to t - n + 1 (the window; a prefix always fits its own).
+    let causal = lag.clone().greater_equal_elem(0.0).float() * (n.clone() - lag).greater_elem(0.0).float();
     let both_real = real.clone().reshape([batch, len, 1]) * real.reshape([batch, 1, len]);
     sum * causal * both_real / n
 }
@@ -89,7 +108,7 @@ pub struct FrequencyBlock {
 }
 
 impl FrequencyBlock {
-    pub fn new(d_model: usize, n_heads: usize, dropout: f64, alpha: f64, device: &Device) -> Self {
+    pub fn new(d_model: usize, n_heads: usize, dropout: f64, config: &FrequencyConfig, device: &Device) -> Self {
         let norm = || LayerNormConfig::new(d_model).with_epsilon(1e-12).init(device);
         let drop = || DropoutConfig::new(dropout).init();
         Self {
@@ -104,7 +123,7 @@ impl FrequencyBlock {
             activation: Gelu::new(),
             feed_forward_dropout: drop(),
             feed_forward_norm: norm(),
-            alpha,
+            alpha: config.alpha,
         }
     }
 
@@ -133,14 +152,16 @@ pub struct FrequencyEncoder {
     embedding_norm: LayerNorm,
     blocks: Vec<FrequencyBlock>,
     kept_bins: usize,
+    window: Option<usize>,
 }
 
 impl FrequencyEncoder {
     pub fn new(config: &FrequencyConfig, d_model: usize, n_layers: usize, n_heads: usize, dropout: f64, device: &Device) -> Self {
         Self {
             embedding_norm: LayerNormConfig::new(d_model).with_epsilon(1e-12).init(device),
-            blocks: (0..n_layers).map(|_| FrequencyBlock::new(d_model, n_heads, dropout, config.alpha, device)).collect(),
+            blocks: (0..n_layers).map(|_| FrequencyBlock::new(d_model, n_heads, dropout, config, device)).collect(),
             kept_bins: config.kept_bins(),
+            window: config.window,
         }
     }
 
@@ -150,7 +171,7 @@ impl FrequencyEncoder {
 
     /// x: `[batch, len, d]` (normed, dropped out); padding `[batch, len]`; causal mask `[batch, len, len]`.
     pub fn forward(&self, x: Tensor<3>, padding: Tensor<2, Bool>, causal: Tensor<3, Bool>) -> Tensor<3> {
-        let low_pass = low_pass_operator(padding.clone(), self.kept_bins);
+        let low_pass = low_pass_operator(padding.clone(), self.kept_bins, self.window);
         self.blocks.iter().fold(x, |x, block| block.forward(x, &low_pass, &padding, &causal))
     }
 }
@@ -193,7 +214,7 @@ mod tests {
         let lengths = [9usize, 6, 4, 1];
         let padding: Vec<bool> = lengths.iter().flat_map(|&n| (0..width).map(move |c| c < width - n)).collect();
         let padding = Tensor::<2, Bool>::from_data(TensorData::new(padding, [4, width]), &device);
-        let operator = low_pass_operator(padding, 3);
+        let operator = low_pass_operator(padding.clone(), 3, None);
         let values: Vec<f64> = (0..width).map(|i| ((i * 7 + 3) % 5) as f64 - 1.5).collect();
         let x = Tensor::<3>::from_data(TensorData::new(values.iter().map(|&v| v as f32).cycle().take(4 * width).collect::<Vec<_>>(), [4, width, 1]), &device);
         let out = operator.matmul(x).into_data().try_into_vec::<f32>().unwrap();
@@ -214,12 +235,41 @@ mod tests {
     }
 
     #[test]
+    fn a_fixed_window_filters_the_last_n_positions_with_missing_ones_zero() {
+        let device = Device::flex();
+        let (width, window) = (9, 7);
+        let lengths = [9usize, 6, 1];
+        let padding: Vec<bool> = lengths.iter().flat_map(|&n| (0..width).map(move |c| c < width - n)).collect();
+        let padding = Tensor::<2, Bool>::from_data(TensorData::new(padding, [3, width]), &device);
+        let operator = low_pass_operator(padding, 3, Some(window));
+        let values: Vec<f64> = (0..width).map(|i| ((i * 7 + 3) % 5) as f64 - 1.5).collect();
+        let x = Tensor::<3>::from_data(TensorData::new(values.iter().map(|&v| v as f32).cycle().take(3 * width).collect::<Vec<_>>(), [3, width, 1]), &device);
+        let out = operator.matmul(x).into_data().try_into_vec::<f32>().unwrap();
+        for (row, &n) in lengths.iter().enumerate() {
+            let got = &out[row * width..(row + 1) * width];
+            let first = width - n;
+            assert!(got[..first].iter().all(|&v| v == 0.0), "padding stays zero");
+            for t in first..width {
+                // The `window` positions ending at t; those before the history are zero.
+                let span: Vec<f64> = (t as i64 + 1 - window as i64..=t as i64)
+                    .map(|s| if s >= first as i64 { values[s as usize] } else { 0.0 })
+                    .collect();
+                let expected = *naive_low_pass(&span, 3).last().unwrap();
+                assert!((got[t] as f64 - expected).abs() < 1e-5, "n={n}, t={t}: {} vs {expected}", got[t]);
+            }
+        }
+        // Unlike the per-prefix filter, a single item is smoothed, not passed through.
+        let single = out[2 * width + width - 1] as f64;
+        assert!((single - values[width - 1] * 5.0 / 7.0).abs() < 1e-5, "one item keeps (1 + 2 + 2) / 7 of itself: {single}");
+    }
+
+    #[test]
     fn a_block_keeps_shape_is_causal_and_ignores_padding_content() {
         let (device, _rng) = crate::seeded_flex(5);
-        let block = FrequencyBlock::new(32, 1, 0.0, 0.7, &device);
+        let block = FrequencyBlock::new(32, 1, 0.0, &FrequencyConfig::new(), &device);
         let padding = Tensor::<2, Bool>::from_data(TensorData::new(vec![true, true, false, false, false], [1, 5]), &device);
         let causal = burn::nn::attention::generate_autoregressive_mask(1, 5, &device);
-        let low = low_pass_operator(padding.clone(), 3);
+        let low = low_pass_operator(padding.clone(), 3, None);
         let x = Tensor::<3>::random([1, 5, 32], Distribution::Normal(0.0, 1.0), &device);
         let noise = Tensor::<3>::random([1, 5, 32], Distribution::Normal(0.0, 1.0), &device)
             * Tensor::<3>::from_data(TensorData::new(vec![1.0f32, 1.0, 0.0, 0.0, 0.0], [1, 5, 1]), &device);

@@ -63,8 +63,20 @@ impl SasRecConfig {
                 self.n_layers, self.n_heads, self.d_model, self.d_model * 4, self.max_len, self.dropout
             ),
             Some(f) => format!(
-                "BSARec (Shin et al., AAAI 2024): {} post-LN blocks, each α={}·frequency filter (causal low-pass keeping the {} lowest DFT bins of each prefix of the history, c={}; the rest scaled by a learned β² per channel) + (1−α)·causal self-attention ({} heads), then FFN {} (GELU); d={}, max history {}, dropout {}, layer-normed embeddings with learned positions, output tied to item embeddings",
-                self.n_layers, f.alpha, f.kept_bins(), f.cutoff, self.n_heads, self.d_model * 4, self.d_model, self.max_len, self.dropout
+                "BSARec (Shin et al., AAAI 2024): {} post-LN blocks, each α={}·frequency filter (causal low-pass keeping the {} lowest DFT bins of {}, c={}; the rest scaled by a learned β² per channel) + (1−α)·causal self-attention ({} heads), then FFN {} (GELU); d={}, max history {}, dropout {}, layer-normed embeddings with learned positions, output tied to item embeddings",
+                self.n_layers,
+                f.alpha,
+                f.kept_bins(),
+                match f.window {
+                    None => "each prefix of the history".to_string(),
+                    Some(n) => format!("the {n} positions ending at each one (zero before the history)"),
+                },
+                f.cutoff,
+                self.n_heads,
+                self.d_model * 4,
+                self.d_model,
+                self.max_len,
+                self.dropout
             ),
         }
     }
