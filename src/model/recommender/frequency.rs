@@ -206,28 +206,40 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn each_row_is_the_fourier_low_pass_of_its_own_prefix() {
+    /// The operator (3 bins kept, c = 5) applied to left-padded rows of
+    /// `width` columns holding `lengths` real items of one test signal:
+    /// (the signal, the output rows flattened).
+    fn filter_rows(lengths: &[usize], width: usize, window: Option<usize>) -> (Vec<f64>, Vec<f32>) {
         let device = Device::flex();
-        let width = 9;
-        // Rows with 9, 6, 4, 1 real items (left-padded); 3 bins kept (c = 5).
-        let lengths = [9usize, 6, 4, 1];
+        let rows = lengths.len();
         let padding: Vec<bool> = lengths.iter().flat_map(|&n| (0..width).map(move |c| c < width - n)).collect();
-        let padding = Tensor::<2, Bool>::from_data(TensorData::new(padding, [4, width]), &device);
-        let operator = low_pass_operator(padding.clone(), 3, None);
+        let padding = Tensor::<2, Bool>::from_data(TensorData::new(padding, [rows, width]), &device);
+        let operator = low_pass_operator(padding, 3, window);
         let values: Vec<f64> = (0..width).map(|i| ((i * 7 + 3) % 5) as f64 - 1.5).collect();
-        let x = Tensor::<3>::from_data(TensorData::new(values.iter().map(|&v| v as f32).cycle().take(4 * width).collect::<Vec<_>>(), [4, width, 1]), &device);
-        let out = operator.matmul(x).into_data().try_into_vec::<f32>().unwrap();
+        let signal: Vec<f32> = values.iter().map(|&v| v as f32).cycle().take(rows * width).collect();
+        let x = Tensor::<3>::from_data(TensorData::new(signal, [rows, width, 1]), &device);
+        (values, operator.matmul(x).into_data().try_into_vec::<f32>().unwrap())
+    }
+
+    /// Checks every row of `out` against `expected(first real column, t)`; padding must stay zero.
+    fn assert_rows(out: &[f32], lengths: &[usize], width: usize, expected: impl Fn(usize, usize) -> f64) {
         for (row, &n) in lengths.iter().enumerate() {
             let got = &out[row * width..(row + 1) * width];
             let first = width - n;
             assert!(got[..first].iter().all(|&v| v == 0.0), "padding stays zero");
             for t in first..width {
-                let prefix = &values[first..=t];
-                let expected = *naive_low_pass(prefix, 3).last().unwrap();
-                assert!((got[t] as f64 - expected).abs() < 1e-5, "n={n}, t={t}: {} vs {expected}", got[t]);
+                let want = expected(first, t);
+                assert!((got[t] as f64 - want).abs() < 1e-5, "n={n}, t={t}: {} vs {want}", got[t]);
             }
         }
+    }
+
+    #[test]
+    fn each_row_is_the_fourier_low_pass_of_its_own_prefix() {
+        // Rows with 9, 6, 4, 1 real items (left-padded).
+        let (width, lengths) = (9, [9usize, 6, 4, 1]);
+        let (values, out) = filter_rows(&lengths, width, None);
+        assert_rows(&out, &lengths, width, |first, t| *naive_low_pass(&values[first..=t], 3).last().unwrap());
         // Prefixes of up to 4 items keep every bin: the low-pass is the identity there.
         for t in 0..4 {
             assert!((out[t] as f64 - values[t]).abs() < 1e-5);
@@ -236,28 +248,14 @@ mod tests {
 
     #[test]
     fn a_fixed_window_filters_the_last_n_positions_with_missing_ones_zero() {
-        let device = Device::flex();
-        let (width, window) = (9, 7);
-        let lengths = [9usize, 6, 1];
-        let padding: Vec<bool> = lengths.iter().flat_map(|&n| (0..width).map(move |c| c < width - n)).collect();
-        let padding = Tensor::<2, Bool>::from_data(TensorData::new(padding, [3, width]), &device);
-        let operator = low_pass_operator(padding, 3, Some(window));
-        let values: Vec<f64> = (0..width).map(|i| ((i * 7 + 3) % 5) as f64 - 1.5).collect();
-        let x = Tensor::<3>::from_data(TensorData::new(values.iter().map(|&v| v as f32).cycle().take(3 * width).collect::<Vec<_>>(), [3, width, 1]), &device);
-        let out = operator.matmul(x).into_data().try_into_vec::<f32>().unwrap();
-        for (row, &n) in lengths.iter().enumerate() {
-            let got = &out[row * width..(row + 1) * width];
-            let first = width - n;
-            assert!(got[..first].iter().all(|&v| v == 0.0), "padding stays zero");
-            for t in first..width {
-                // The `window` positions ending at t; those before the history are zero.
-                let span: Vec<f64> = (t as i64 + 1 - window as i64..=t as i64)
-                    .map(|s| if s >= first as i64 { values[s as usize] } else { 0.0 })
-                    .collect();
-                let expected = *naive_low_pass(&span, 3).last().unwrap();
-                assert!((got[t] as f64 - expected).abs() < 1e-5, "n={n}, t={t}: {} vs {expected}", got[t]);
-            }
-        }
+        let (width, window, lengths) = (9, 7, [9usize, 6, 1]);
+        let (values, out) = filter_rows(&lengths, width, Some(window));
+        assert_rows(&out, &lengths, width, |first, t| {
+            // The `window` positions ending at t; those before the history are zero.
+            let span: Vec<f64> =
+                (t as i64 + 1 - window as i64..=t as i64).map(|s| if s >= first as i64 { values[s as usize] } else { 0.0 }).collect();
+            *naive_low_pass(&span, 3).last().unwrap()
+        });
         // Unlike the per-prefix filter, a single item is smoothed, not passed through.
         let single = out[2 * width + width - 1] as f64;
         assert!((single - values[width - 1] * 5.0 / 7.0).abs() < 1e-5, "one item keeps (1 + 2 + 2) / 7 of itself: {single}");
