@@ -356,7 +356,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
                    training uses the rest ({}). Full ranking: each target is ranked against all items, \
                    the items in the user's input history excluded (S3-Rec protocol). HR@k and NDCG@k averaged over all users with at least 3 items. \
                    Model selection: best validation NDCG@10, early stopping with the patience given in the command.",
-            if args.all_positions { "next-item targets at every position" } else { "one sample per target among each user's most recent max-history training items, its history the items before it: prefix augmentation" }),
+            if !config.prefix_samples { "next-item targets at every position" } else { "one sample per target among each user's most recent max-history training items, its history the items before it: prefix augmentation" }),
         notes: stopped_by_time(&config, &state),
         metrics: MetricsInfo {
             f32: f32_metrics,

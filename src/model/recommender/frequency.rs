@@ -267,22 +267,25 @@ mod tests {
         let block = FrequencyBlock::new(32, 1, 0.0, &FrequencyConfig::new(), &device);
         let padding = Tensor::<2, Bool>::from_data(TensorData::new(vec![true, true, false, false, false], [1, 5]), &device);
         let causal = burn::nn::attention::generate_autoregressive_mask(1, 5, &device);
-        let low = low_pass_operator(padding.clone(), 3, None);
-        let x = Tensor::<3>::random([1, 5, 32], Distribution::Normal(0.0, 1.0), &device);
-        let noise = Tensor::<3>::random([1, 5, 32], Distribution::Normal(0.0, 1.0), &device)
-            * Tensor::<3>::from_data(TensorData::new(vec![1.0f32, 1.0, 0.0, 0.0, 0.0], [1, 5, 1]), &device);
-        let a = block.forward(x.clone(), &low, &padding, &causal);
-        let b = block.forward(x.clone() + noise, &low, &padding, &causal);
-        assert_eq!(a.dims(), [1, 5, 32]);
-        let diff = (a.clone().slice([0..1, 2..5]) - b.slice([0..1, 2..5])).abs().max().into_scalar::<f32>();
-        assert!(diff < 1e-5, "padded positions leak into real ones: {diff}");
-        // Causal: changing the most recent item changes no earlier real position
-        // (padded rows attend to nothing real; the model zeroes them).
-        let later = Tensor::<3>::random([1, 5, 32], Distribution::Normal(0.0, 1.0), &device)
-            * Tensor::<3>::from_data(TensorData::new(vec![0.0f32, 0.0, 0.0, 0.0, 1.0], [1, 5, 1]), &device);
-        let c = block.forward(x.clone() + later, &low, &padding, &causal);
-        let diff = (a.clone().slice([0..1, 2..4]) - c.clone().slice([0..1, 2..4])).abs().max().into_scalar::<f32>();
-        assert!(diff < 1e-5, "a future item leaks into earlier positions: {diff}");
-        assert!((a.slice([0..1, 4..5]) - c.slice([0..1, 4..5])).abs().max().into_scalar::<f32>() > 1e-3);
+        // Both filter spans: each prefix over its own length, and a window (4) shorter than the row.
+        for window in [None, Some(4)] {
+            let low = low_pass_operator(padding.clone(), 3, window);
+            let x = Tensor::<3>::random([1, 5, 32], Distribution::Normal(0.0, 1.0), &device);
+            let noise = Tensor::<3>::random([1, 5, 32], Distribution::Normal(0.0, 1.0), &device)
+                * Tensor::<3>::from_data(TensorData::new(vec![1.0f32, 1.0, 0.0, 0.0, 0.0], [1, 5, 1]), &device);
+            let a = block.forward(x.clone(), &low, &padding, &causal);
+            let b = block.forward(x.clone() + noise, &low, &padding, &causal);
+            assert_eq!(a.dims(), [1, 5, 32]);
+            let diff = (a.clone().slice([0..1, 2..5]) - b.slice([0..1, 2..5])).abs().max().into_scalar::<f32>();
+            assert!(diff < 1e-5, "window {window:?}: padded positions leak into real ones: {diff}");
+            // Causal: changing the most recent item changes no earlier real position
+            // (padded rows attend to nothing real; the model zeroes them).
+            let later = Tensor::<3>::random([1, 5, 32], Distribution::Normal(0.0, 1.0), &device)
+                * Tensor::<3>::from_data(TensorData::new(vec![0.0f32, 0.0, 0.0, 0.0, 1.0], [1, 5, 1]), &device);
+            let c = block.forward(x.clone() + later, &low, &padding, &causal);
+            let diff = (a.clone().slice([0..1, 2..4]) - c.clone().slice([0..1, 2..4])).abs().max().into_scalar::<f32>();
+            assert!(diff < 1e-5, "window {window:?}: a future item leaks into earlier positions: {diff}");
+            assert!((a.slice([0..1, 4..5]) - c.slice([0..1, 4..5])).abs().max().into_scalar::<f32>() > 1e-3);
+        }
     }
 }
