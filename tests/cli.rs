@@ -35,6 +35,7 @@ fn eval_reproduces_the_card_and_bad_files_are_refused() {
     assert_eq!(card["weights"]["sha256"], vitrine::weights::sha256_hex(&bytes));
     assert_eq!(card["weights"]["bytes"], bytes.len());
     assert_eq!(card["training"]["epochs"], 4);
+    assert_eq!(card["training"]["prefix_samples"], true, "the default sampling is recorded for tools that retrain the model");
     assert_eq!(card["data"]["catalog"]["trained_items_covered"], 50);
 
     let out = vitrine(&["eval-recommender", "--model", model.to_str().unwrap(), "--sequences", FIXTURE]);
@@ -195,9 +196,11 @@ fn a_time_limit_stops_training_and_the_card_says_so() {
         "train", "--sequences", FIXTURE, "--name", "m", "--models-dir", dir.path().to_str().unwrap(),
         "--work-dir", dir.path().join("run").to_str().unwrap(), "--epochs", "3", "--d-model", "16",
         "--layers", "1", "--max-len", "20", "--dropout", "0.1", "--batch-size", "64", "--max-minutes", "0",
+        "--all-positions",
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let card: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("m.json")).unwrap()).unwrap();
     assert_eq!(card["training"]["epochs"], 1);
+    assert_eq!(card["training"]["prefix_samples"], false);
     assert!(card["notes"].as_str().unwrap().starts_with("Stopped by --max-minutes 0.0 after epoch 1"), "{}", card["notes"]);
 }

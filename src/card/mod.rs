@@ -132,6 +132,11 @@ pub struct TrainingInfo {
     pub optimizer: String,
     pub batch_size: usize,
     pub learning_rate: f64,
+    /// Recommenders: whether each training target was a sample of its own
+    /// (prefix augmentation) rather than one pass over every position. Absent
+    /// on try-on cards and on recommender cards written before the field was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix_samples: Option<bool>,
     pub examples_per_second: f64,
     pub burn_version: String,
 }

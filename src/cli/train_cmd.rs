@@ -19,7 +19,7 @@ use vitrine::quantize::{quantize_int8, BLOCK};
 use vitrine::eval::RankingMetrics;
 use vitrine::train::checkpoint::TrainState;
 use vitrine::train::search::{successive_halving, Candidate};
-use vitrine::train::{train, TrainConfig};
+use vitrine::train::{defaults, train, TrainConfig};
 use vitrine::weights::{load_recommender, sha256_hex, to_bytes};
 
 use super::input::DataArgs;
@@ -87,27 +87,27 @@ pub struct TrainArgs {
     /// Accepted so that older commands still run: prefix augmentation is now the default.
     #[arg(long, hide = true, conflicts_with = "all_positions")]
     pub prefix_samples: bool,
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = defaults::MAX_EPOCHS)]
     pub epochs: usize,
     /// Samples per step (with --all-positions: sequences, each contributing
     /// one target per position). 256 and the learning rate below are BSARec's
     /// published Beauty recipe.
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = defaults::BATCH_SIZE)]
     pub batch_size: usize,
-    #[arg(long, default_value_t = 5e-4)]
+    #[arg(long, default_value_t = defaults::LEARNING_RATE)]
     pub lr: f64,
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = defaults::PATIENCE)]
     pub patience: usize,
     /// Adam's β2: 0.999, as BSARec's published runs (the default before
     /// 2026-12-05 was SASRec's 0.98, which lagged that recipe on Beauty).
-    #[arg(long, default_value_t = 0.999)]
+    #[arg(long, default_value_t = defaults::ADAM_BETA2)]
     pub adam_beta2: f64,
     /// Stop training after the epoch in which the model's training time passes
     /// this many minutes (its search epochs included); the best epoch so far
     /// is kept and the card says where it stopped.
     #[arg(long)]
     pub max_minutes: Option<f64>,
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = defaults::SEED)]
     pub seed: u64,
     /// Compute backend for training: flex (pure Rust, in every build) or tch
     /// (libtorch CPU; only in a binary built by scripts/build-tch.sh).
@@ -378,6 +378,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             optimizer: format!("Adam (beta1 0.9, beta2 {})", config.adam_beta2),
             batch_size: config.batch_size,
             learning_rate: config.learning_rate,
+            prefix_samples: Some(config.prefix_samples),
             examples_per_second: state.trained_targets as f64 / state.train_seconds.max(1e-9),
             burn_version: "0.22.1".into(),
         },

@@ -154,6 +154,7 @@ pub fn write_tryon_model(
             optimizer: format!("Adam, learning rate {} with cosine decay to {}x over {} epochs", config.learning_rate, config.final_lr_fraction, config.max_epochs),
             batch_size: config.batch_size,
             learning_rate: config.learning_rate,
+            prefix_samples: None,
             examples_per_second: (state.steps * config.batch_size) as f64 / state.train_seconds.max(1e-9),
             burn_version: "0.22.1".into(),
         },

@@ -58,7 +58,7 @@ const encoder = shipped.frequency
   ? ['--encoder', 'bsarec', '--alpha', String(shipped.frequency.alpha), '--cutoff', String(shipped.frequency.cutoff),
      '--filter-span', shipped.frequency.window ? 'window' : 'prefix']
   : ['--encoder', 'sasrec'];
-const sampling = shippedCard.protocol.includes('prefix augmentation') ? [] : ['--all-positions'];
+const sampling = shippedCard.training.prefix_samples ? [] : ['--all-positions'];
 const work = mkdtempSync(path.join(tmpdir(), 'vitrine-bench-'));
 execFileSync(path.join(ROOT, 'target/release/vitrine'), [
   'train', '--sequences', path.join(ROOT, '../shared/data/recsys/amazon-beauty/sequences.txt'), '--name', 'bench',
