@@ -18,7 +18,7 @@ use vitrine::model::SasRecConfig;
 use vitrine::quantize::{quantize_int8, BLOCK};
 use vitrine::eval::RankingMetrics;
 use vitrine::train::checkpoint::TrainState;
-use vitrine::train::search::{successive_halving, Candidate};
+use vitrine::train::search::{planned_epochs, successive_halving, Candidate};
 use vitrine::train::{defaults, train, TrainConfig};
 use vitrine::weights::{load_recommender, sha256_hex, to_bytes};
 
@@ -63,9 +63,12 @@ pub struct TrainArgs {
     /// Use the default dropout (0.5) and α (0.7) without searching.
     #[arg(long)]
     pub no_search: bool,
-    /// Time the search may take before the best candidate so far is kept (minutes).
-    #[arg(long, default_value_t = 45.0)]
-    pub search_minutes: f64,
+    /// Time the search may take (minutes; default: no limit). Checked before
+    /// each candidate's rung; when it runs out, the best latest validation
+    /// score among the candidates still in the race wins, so the result then
+    /// depends on the machine's speed.
+    #[arg(long)]
+    pub search_minutes: Option<f64>,
     /// BSARec's c: the low-pass keeps the c/2 + 1 lowest frequencies of a history.
     #[arg(long, default_value_t = 5)]
     pub cutoff: usize,
@@ -143,22 +146,26 @@ pub enum Encoder {
 /// Used when the user gives --no-search, or gives one of the two.
 const DEFAULT_DROPOUT: f64 = 0.5;
 const DEFAULT_ALPHA: f64 = 0.7;
-/// Epochs at which the search keeps the better half.
-const SEARCH_RUNGS: [usize; 2] = [5, 15];
+/// Epochs after which the search keeps the better α at each dropout; the two
+/// dropouts then train to their early stop and the better one is the model
+/// (a short rung favours low dropout for learning faster: see train::search).
+const ALPHA_RUNG_EPOCHS: usize = 5;
 
 /// The settings the search tries. Dropout, because the right amount depends
 /// on how sparse the data is (0.5 suits the sparse Amazon sets the published
 /// recipes were tuned on, denser logs want less); α, because how much the
 /// frequency filter should weigh against attention is what BSARec's own
 /// sensitivity study shows to vary most between data sets. Size, length and
-/// learning rate stay at the published recipe's values.
+/// learning rate stay at the published recipe's values. Each dropout is a
+/// group: α is chosen within it after a short rung, the dropouts only at
+/// their early stop.
 fn search_candidates(settings: &dyn Fn(f64, f64) -> TrainConfig, encoder: Encoder) -> Vec<Candidate> {
     let alphas: &[f64] = if encoder == Encoder::Bsarec { &[DEFAULT_ALPHA, 0.3] } else { &[DEFAULT_ALPHA] };
     let mut candidates = Vec::new();
     for &dropout in &[DEFAULT_DROPOUT, 0.2] {
         for &alpha in alphas {
             let name = if encoder == Encoder::Bsarec { format!("dropout{dropout}-alpha{alpha}") } else { format!("dropout{dropout}") };
-            candidates.push(Candidate { name, config: settings(dropout, alpha) });
+            candidates.push(Candidate { name, group: format!("dropout{dropout}"), config: settings(dropout, alpha) });
         }
     }
     candidates
@@ -259,13 +266,16 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let (config, run_dir, search) = if searching {
         let candidates = search_candidates(&settings, args.encoder);
         let names: Vec<&str> = candidates.iter().map(|c| c.name.as_str()).collect();
-        eprintln!("no hyper-parameters given: choosing among {} on validation (up to {} min; --no-search skips)", names.join(", "), args.search_minutes);
-        // A run shorter than the rungs searches within its own epochs.
-        let mut rungs: Vec<usize> = SEARCH_RUNGS.iter().map(|&r| r.min(args.epochs)).collect();
+        let limit = args.search_minutes.map_or(String::new(), |m| format!(", up to {m} min"));
+        eprintln!("no hyper-parameters given: choosing among {} on validation{limit} (--no-search skips)", names.join(", "));
+        // SASRec's candidates differ in dropout alone: they race from the start.
+        // A run shorter than the first rung searches within its own epochs.
+        let first: &[usize] = if args.encoder == Encoder::Bsarec { &[ALPHA_RUNG_EPOCHS] } else { &[] };
+        let mut rungs: Vec<usize> = first.iter().chain([&args.epochs]).map(|&r| r.min(args.epochs)).collect();
         rungs.dedup();
-        let bar = epoch_bar(rungs[rungs.len() - 1] as u64 * candidates.len() as u64);
+        let bar = epoch_bar(planned_epochs(&candidates, &rungs) as u64);
         let mut done = 0u64;
-        let (winner, record) = successive_halving(&data, &candidates, &rungs, Some(args.search_minutes * 60.0), &work_dir.join("search"), &device, &mut |name, state, metrics| {
+        let (winner, record) = successive_halving(&data, &candidates, &rungs, args.search_minutes.map(|m| m * 60.0), &work_dir.join("search"), &device, &mut |name, state, metrics| {
             done += 1;
             bar.set_position(done);
             report_epoch(&bar, &format!("search {name}"), state, metrics);
