@@ -64,6 +64,12 @@ fn survivors(alive: &[usize], candidates: &[Candidate], score: &dyn Fn(usize) ->
     kept
 }
 
+/// A candidate's best validation NDCG@10 at the end of its latest rung; one
+/// that never trained ranks below every other.
+fn latest_score(record: &CandidateRecord) -> f64 {
+    record.validation_ndcg10.last().copied().unwrap_or(f64::NEG_INFINITY)
+}
+
 /// The best among those still in the race by its latest validation score.
 /// Without a budget stop they all ran the same rungs. After one, a candidate
 /// may have run a rung further: its later score counts (a model trained
@@ -71,7 +77,7 @@ fn survivors(alive: &[usize], candidates: &[Candidate], score: &dyn Fn(usize) ->
 /// never let train drop out; if none trained, the first (the documented
 /// default) wins. Ties go to the earlier candidate.
 fn pick_winner(alive: &[usize], records: &[CandidateRecord]) -> usize {
-    let score = |i: usize| records[i].validation_ndcg10.last().copied().unwrap_or(f64::NEG_INFINITY);
+    let score = |i: usize| latest_score(&records[i]);
     *alive.iter().max_by(|&&a, &&b| score(a).total_cmp(&score(b)).then(b.cmp(&a))).expect("at least one candidate")
 }
 
@@ -125,8 +131,7 @@ pub fn successive_halving(
             records[i].validation_ndcg10.push(outcome.state.best_ndcg10);
             records[i].epochs = outcome.state.epoch;
         }
-        let score = |i: usize| records[i].validation_ndcg10.last().copied().unwrap_or(f64::NEG_INFINITY);
-        alive = survivors(&alive, candidates, &score);
+        alive = survivors(&alive, candidates, &|i| latest_score(&records[i]));
     }
     let winner = pick_winner(&alive, &records);
     let record = SearchRecord {
