@@ -92,6 +92,10 @@ fn real_photos_train_beside_pairs_from_a_warm_start_and_eval_reproduces_the_card
     assert!(architecture.starts_with("parser U-Net (0.60 res") && architecture.contains("its mirror image"), "{architecture}");
     assert!(card["data"]["real"]["source"].as_str().unwrap().contains("Apache-2.0"));
     assert!(card["training"]["loss"].as_str().unwrap().contains("own upper garment"));
+    // Two runnable eval commands, one per test split (not one with a note in brackets).
+    let eval = |key: &str| card["training"][key].as_str().unwrap().to_string();
+    assert!(eval("eval_command").starts_with("vitrine eval-tryon --model ") && eval("eval_command").ends_with(&format!(" --data {TEST}")), "{}", eval("eval_command"));
+    assert!(eval("real_photos_eval_command").ends_with(&format!(" --data {REAL_TEST}")), "{}", eval("real_photos_eval_command"));
     // 6 pairs train with 1 pair slot per batch: 6 steps an epoch, the 8 real photos minus 2 held out cycle beside them.
     let losses = std::fs::read_to_string(run.join("losses.csv")).unwrap();
     assert_eq!(losses.lines().last().unwrap().split(',').next(), Some("12"), "{losses}");

@@ -122,6 +122,10 @@ pub struct MetricsInfo {
 pub struct TrainingInfo {
     pub command: String,
     pub eval_command: String,
+    /// Try-on cards: the same evaluation on the real-photo test split, when
+    /// the model was trained with one (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub real_photos_eval_command: Option<String>,
     pub seconds: f64,
     pub epochs: usize,
     pub best_epoch: usize,

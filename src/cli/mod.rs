@@ -28,7 +28,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Commands {
-    /// Train a SASRec recommender, quantize it to int8 and write models/NAME.bpk + NAME.json.
+    /// Train a sequential recommender (BSARec by default, or SASRec), quantize it to int8 and write models/NAME.bpk + NAME.json.
     Train(train_cmd::TrainArgs),
     /// Evaluate a shipped model (leave-one-out, full ranking); prints one JSON line.
     EvalRecommender(eval_cmd::EvalArgs),
@@ -110,5 +110,37 @@ pub fn shell_quote(arg: &str) -> String {
         format!("'{}'", arg.replace('\'', "'\\''"))
     } else {
         arg.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command a shipped card records (how it was trained, how to
+    /// evaluate it) must still be one a shell can split and this CLI accepts:
+    /// a card is how anyone reproduces a model, so a quoting slip or a renamed
+    /// flag would silently break that promise.
+    #[test]
+    fn shipped_cards_commands_still_parse() {
+        let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&models).expect("models/ exists") {
+            let path = entry.expect("readable entry").path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let card: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("readable card")).expect("card is JSON");
+            for key in ["command", "eval_command"] {
+                let Some(command) = card["training"][key].as_str() else { continue };
+                let words = shlex::split(command).unwrap_or_else(|| panic!("{}: training.{key} is not valid shell: {command}", path.display()));
+                assert!(words[0].ends_with("vitrine"), "{}: training.{key} does not run vitrine: {command}", path.display());
+                if let Err(error) = Cli::try_parse_from(&words) {
+                    panic!("{}: training.{key} is not accepted by today's CLI: {error}", path.display());
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 10, "only {checked} card commands found in {}", models.display());
     }
 }

@@ -60,8 +60,8 @@ pub struct TrainArgs {
     /// BSARec's α: weight of the frequency path (attention gets 1 − α); see --dropout.
     #[arg(long)]
     pub alpha: Option<f64>,
-    /// Use the default dropout (0.5) and α (0.7) without searching.
-    #[arg(long)]
+    // Help built from train::defaults, so the numbers it shows cannot drift.
+    #[arg(long, help = format!("Use the default dropout ({}) and α ({}) without searching", defaults::DROPOUT, defaults::ALPHA))]
     pub no_search: bool,
     /// Time the search may take (minutes; default: no limit). Checked before
     /// each candidate's rung; when it runs out, the best latest validation
@@ -143,9 +143,6 @@ pub enum Encoder {
     Sasrec,
 }
 
-/// Used when the user gives --no-search, or gives one of the two.
-const DEFAULT_DROPOUT: f64 = 0.5;
-const DEFAULT_ALPHA: f64 = 0.7;
 /// Epochs after which the search keeps the better α at each dropout; the two
 /// dropouts then train to their early stop and the better one is the model
 /// (a short rung favours low dropout for learning faster: see train::search).
@@ -160,9 +157,9 @@ const ALPHA_RUNG_EPOCHS: usize = 5;
 /// group: α is chosen within it after a short rung, the dropouts only at
 /// their early stop.
 fn search_candidates(settings: &dyn Fn(f64, f64) -> TrainConfig, encoder: Encoder) -> Vec<Candidate> {
-    let alphas: &[f64] = if encoder == Encoder::Bsarec { &[DEFAULT_ALPHA, 0.3] } else { &[DEFAULT_ALPHA] };
+    let alphas: &[f64] = if encoder == Encoder::Bsarec { &[defaults::ALPHA, 0.3] } else { &[defaults::ALPHA] };
     let mut candidates = Vec::new();
-    for &dropout in &[DEFAULT_DROPOUT, 0.2] {
+    for &dropout in &[defaults::DROPOUT, 0.2] {
         for &alpha in alphas {
             let name = if encoder == Encoder::Bsarec { format!("dropout{dropout}-alpha{alpha}") } else { format!("dropout{dropout}") };
             candidates.push(Candidate { name, group: format!("dropout{dropout}"), config: settings(dropout, alpha) });
@@ -285,7 +282,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         let dir = work_dir.join("search").join(&record.winner);
         (candidates[winner].config.clone(), dir, Some(record))
     } else {
-        (settings(args.dropout.unwrap_or(DEFAULT_DROPOUT), args.alpha.unwrap_or(DEFAULT_ALPHA)), work_dir.clone(), None)
+        (settings(args.dropout.unwrap_or(defaults::DROPOUT), args.alpha.unwrap_or(defaults::ALPHA)), work_dir.clone(), None)
     };
     let model_config = config.model.clone();
 
@@ -378,6 +375,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         training: TrainingInfo {
             command: super::command_line(),
             eval_command,
+            real_photos_eval_command: None,
             seconds: state.train_seconds,
             epochs: state.epoch,
             best_epoch: state.best_epoch,

@@ -68,12 +68,11 @@ pub fn write_tryon_model(
     write_curves(work_dir, &outcome, &args.models_dir.join(&curves))?;
 
     let state = &outcome.state;
-    let eval_command = format!(
-        "vitrine eval-tryon --model {} --data {}{}",
-        shell_quote(&weights_path.display().to_string()),
-        args.test_data.as_ref().map(|d| shell_quote(&d.display().to_string())).unwrap_or_else(|| "TEST_DIR".into()),
-        args.real_test_data.as_ref().map(|d| format!(" (real photos: --data {})", shell_quote(&d.display().to_string()))).unwrap_or_default()
-    );
+    let eval_on = |data: &std::path::Path| {
+        format!("vitrine eval-tryon --model {} --data {}", shell_quote(&weights_path.display().to_string()), shell_quote(&data.display().to_string()))
+    };
+    let eval_command = args.test_data.as_deref().map(eval_on).unwrap_or_else(|| eval_on(std::path::Path::new("TEST_DIR")));
+    let real_photos_eval_command = args.real_test_data.as_deref().map(eval_on);
     let card = TryOnCard {
         format: CARD_FORMAT,
         name: args.name.clone(),
@@ -136,6 +135,7 @@ pub fn write_tryon_model(
         training: TrainingInfo {
             command: if state.command.is_empty() { command_line() } else { state.command.clone() },
             eval_command,
+            real_photos_eval_command,
             seconds: state.train_seconds,
             epochs: state.epoch,
             best_epoch: state.best_epoch,

@@ -32,6 +32,10 @@ pub mod defaults {
     /// BSARec's published runs use 0.999 (SASRec's 0.98 was the default
     /// before 2026-12-05 and lagged that recipe on Beauty).
     pub const ADAM_BETA2: f64 = 0.999;
+    /// Dropout and BSARec's α when the search is off (--no-search, or only
+    /// one of the two given): the published Beauty recipe's values.
+    pub const DROPOUT: f64 = 0.5;
+    pub const ALPHA: f64 = 0.7;
 }
 
 #[derive(Config, Debug)]
