@@ -52,6 +52,8 @@ pub struct SearchRecord {
     pub rungs: Vec<usize>,
     pub candidates: Vec<CandidateRecord>,
     pub winner: String,
+    /// Wall time of the process that finished the search (a resumed search
+    /// counts only its last process; each candidate's `train_seconds` counts all).
     pub seconds: f64,
     /// The time budget, and whether it cut the search short.
     pub budget_seconds: Option<f64>,
@@ -65,6 +67,10 @@ pub struct CandidateRecord {
     /// Best validation NDCG@10 at the end of each rung it ran.
     pub validation_ndcg10: Vec<f64>,
     pub epochs: usize,
+    /// Its training time over every process that trained it (validation
+    /// passes excluded). Absent on cards written before 2026-12-05 10:30.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub train_seconds: Option<f64>,
 }
 
 /// A file shipped beside the weights, checked by its sha256 like them.

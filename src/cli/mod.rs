@@ -131,7 +131,7 @@ mod tests {
                 continue;
             }
             let card: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("readable card")).expect("card is JSON");
-            for key in ["command", "eval_command"] {
+            for key in ["command", "eval_command", "real_photos_eval_command"] {
                 let Some(command) = card["training"][key].as_str() else { continue };
                 let words = shlex::split(command).unwrap_or_else(|| panic!("{}: training.{key} is not valid shell: {command}", path.display()));
                 assert!(words[0].ends_with("vitrine"), "{}: training.{key} does not run vitrine: {command}", path.display());

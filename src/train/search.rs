@@ -97,6 +97,18 @@ pub fn planned_epochs(candidates: &[Candidate], rungs: &[usize]) -> usize {
     epochs
 }
 
+/// A candidate's best validation NDCG@10 within its first `epochs` epochs.
+/// A resumed search can find a candidate already past this rung (an earlier
+/// process took it further): it is scored by what it had reached at the rung,
+/// so the halving and the card read as in one uninterrupted run.
+fn best_within(state: &TrainState, epochs: usize) -> f64 {
+    match state.validation_ndcg10.get(..epochs.min(state.validation_ndcg10.len())) {
+        Some(scores) if !scores.is_empty() => scores.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        // Checkpoints without the per-epoch history: the best so far.
+        _ => state.best_ndcg10,
+    }
+}
+
 /// Run the search; returns the index of the winner and the record. Each
 /// candidate trains in `dir/<name>`; the winner's directory is where the
 /// caller resumes it.
@@ -112,7 +124,7 @@ pub fn successive_halving(
     anyhow::ensure!(!candidates.is_empty(), "a search needs at least one candidate");
     let started = Instant::now();
     let mut records: Vec<CandidateRecord> =
-        candidates.iter().map(|c| CandidateRecord { name: c.name.clone(), validation_ndcg10: Vec::new(), epochs: 0 }).collect();
+        candidates.iter().map(|c| CandidateRecord { name: c.name.clone(), validation_ndcg10: Vec::new(), epochs: 0, train_seconds: None }).collect();
     let mut alive: Vec<usize> = (0..candidates.len()).collect();
     let mut stopped_by_budget = false;
     'rungs: for &rung_epochs in rungs {
@@ -128,8 +140,9 @@ pub fn successive_halving(
             let config = candidate.config.clone().with_max_epochs(rung_epochs);
             let hook: EpochHook = &mut |state, metrics| on_epoch(&candidate.name, state, metrics);
             let outcome = train(data, &config, &dir.join(&candidate.name), device.clone(), hook)?;
-            records[i].validation_ndcg10.push(outcome.state.best_ndcg10);
-            records[i].epochs = outcome.state.epoch;
+            records[i].validation_ndcg10.push(best_within(&outcome.state, rung_epochs));
+            records[i].epochs = outcome.state.epoch.min(rung_epochs);
+            records[i].train_seconds = Some(outcome.state.train_seconds);
         }
         alive = survivors(&alive, candidates, &|i| latest_score(&records[i]));
     }
@@ -181,6 +194,21 @@ mod tests {
         assert_eq!(count("learning"), 3);
         assert_eq!(count("frozen") + count("frozen-too"), 1 + 1 + 2);
         assert!(!record.stopped_by_budget);
+        let learning = &record.candidates[1].validation_ndcg10;
+        assert!(learning[1] > learning[0], "it improved after rung 1: {learning:?}");
+
+        // Rerun on the same directory, as after a crash: nothing trains again
+        // and the record reads the same (the winner, already past rung 1, is
+        // scored there by what it had reached at epoch 1, not by its best).
+        let mut retrained = 0;
+        let (again, resumed) = successive_halving(&data, &candidates, &[1, 3], None, dir.path(), &device, &mut |_, _, _| retrained += 1).unwrap();
+        assert_eq!((again, retrained), (winner, 0));
+        // Training times come back through the checkpoint's JSON: equal to the last bits only.
+        let same = |a: &CandidateRecord, b: &CandidateRecord| {
+            (&a.name, &a.validation_ndcg10, a.epochs) == (&b.name, &b.validation_ndcg10, b.epochs)
+                && (a.train_seconds.unwrap() - b.train_seconds.unwrap()).abs() < 1e-9
+        };
+        assert!(resumed.candidates.iter().zip(&record.candidates).all(|(a, b)| same(a, b)), "{:?}\n{:?}", resumed.candidates, record.candidates);
 
         // A zero budget stops before any training; the first candidate is the default.
         let dir = tempfile::tempdir().unwrap();
@@ -207,7 +235,7 @@ mod tests {
         assert_eq!(survivors(&[1, 3], &candidates, &|_| 0.07), vec![1]);
         // A budget stop mid-rung: the one that ran further counts with its
         // later score; one never trained drops out.
-        let record = |name: &str, scores: &[f64]| CandidateRecord { name: name.into(), validation_ndcg10: scores.to_vec(), epochs: 0 };
+        let record = |name: &str, scores: &[f64]| CandidateRecord { name: name.into(), validation_ndcg10: scores.to_vec(), epochs: 0, train_seconds: None };
         let records = [record("a", &[0.04, 0.071]), record("b", &[0.06]), record("c", &[]), record("d", &[])];
         assert_eq!(pick_winner(&[0, 1, 2], &records), 0);
         assert_eq!(pick_winner(&[1, 2], &records), 1);
