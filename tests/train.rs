@@ -17,7 +17,7 @@ fn a_short_run_lowers_the_loss_and_beats_popularity() {
 }
 
 #[test]
-fn bsarec_learns_with_every_position_and_with_prefix_samples() {
+fn bsarec_learns_with_every_position_and_with_prefix_samples_per_prefix_or_windowed() {
     let data = parse_sequences(include_str!("fixtures/tiny-sequences.txt")).unwrap();
     let model = SasRecConfig::new(data.vocab.len())
         .with_d_model(32)
@@ -28,7 +28,10 @@ fn bsarec_learns_with_every_position_and_with_prefix_samples() {
         .with_frequency(Some(FrequencyConfig::new()));
     let config = TrainConfig::new(model).with_max_epochs(6).with_batch_size(32).with_learning_rate(0.005).with_seed(1);
     short_run_learns(&data, config.clone().with_prefix_samples(false));
-    short_run_learns(&data, config.with_batch_size(128).with_prefix_samples(true));
+    short_run_learns(&data, config.clone().with_batch_size(128).with_prefix_samples(true));
+    // The trainer's default filter: a fixed window as long as the history (BSARec's zero-padded DFT).
+    let windowed = config.model.clone().with_frequency(Some(FrequencyConfig::new().with_window(Some(20))));
+    short_run_learns(&data, TrainConfig { model: windowed, ..config }.with_batch_size(128).with_prefix_samples(true));
 }
 
 fn short_run_learns(data: &vitrine::data::Interactions, config: TrainConfig) {
