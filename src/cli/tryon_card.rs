@@ -71,7 +71,7 @@ pub fn write_tryon_model(
     let eval_on = |data: &std::path::Path| {
         format!("vitrine eval-tryon --model {} --data {}", shell_quote(&weights_path.display().to_string()), shell_quote(&data.display().to_string()))
     };
-    let eval_command = args.test_data.as_deref().map(eval_on).unwrap_or_else(|| eval_on(std::path::Path::new("TEST_DIR")));
+    let eval_command = eval_on(args.test_data.as_deref().unwrap_or(std::path::Path::new("TEST_DIR")));
     let real_photos_eval_command = args.real_test_data.as_deref().map(eval_on);
     let card = TryOnCard {
         format: CARD_FORMAT,

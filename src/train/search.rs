@@ -102,11 +102,9 @@ pub fn planned_epochs(candidates: &[Candidate], rungs: &[usize]) -> usize {
 /// process took it further): it is scored by what it had reached at the rung,
 /// so the halving and the card read as in one uninterrupted run.
 fn best_within(state: &TrainState, epochs: usize) -> f64 {
-    match state.validation_ndcg10.get(..epochs.min(state.validation_ndcg10.len())) {
-        Some(scores) if !scores.is_empty() => scores.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-        // Checkpoints without the per-epoch history: the best so far.
-        _ => state.best_ndcg10,
-    }
+    let history = &state.validation_ndcg10;
+    // Checkpoints without the per-epoch history: the best so far.
+    history[..epochs.min(history.len())].iter().copied().reduce(f64::max).unwrap_or(state.best_ndcg10)
 }
 
 /// Run the search; returns the index of the winner and the record. Each
