@@ -30,7 +30,7 @@ fn bsarec_learns_with_every_position_and_with_prefix_samples_per_prefix_or_windo
     short_run_learns(&data, config.clone().with_prefix_samples(false));
     short_run_learns(&data, config.clone().with_batch_size(128).with_prefix_samples(true));
     // The trainer's default filter: a fixed window as long as the history (BSARec's zero-padded DFT).
-    let windowed = config.model.clone().with_frequency(Some(FrequencyConfig::new().with_window(Some(20))));
+    let windowed = config.model.clone().with_frequency(Some(FrequencyConfig::new().with_window(Some(config.model.max_len))));
     short_run_learns(&data, TrainConfig { model: windowed, ..config }.with_batch_size(128).with_prefix_samples(true));
 }
 
